@@ -1,0 +1,332 @@
+package io.inorder.mapping;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inorder.arcion.BadRecord;
+import io.inorder.arcion.ChangeEvent;
+import io.inorder.arcion.Op;
+import io.inorder.arcion.Row;
+import io.inorder.mapping.MappingResult.Apply;
+import io.inorder.mapping.MappingResult.Reject;
+import io.inorder.mapping.MappingResult.Skip;
+import io.inorder.mapping.MappingResult.SkipReason;
+import io.inorder.writeapi.Delete;
+import io.inorder.writeapi.Patch;
+import io.inorder.writeapi.PatchOperation;
+import io.inorder.writeapi.Upsert;
+import io.inorder.writeapi.WriteOp;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Maps one {@link ChangeEvent} to Write API operations (architecture §3, "ChangeMapper"). Stateless and
+ * thread-safe; the same event always maps to the same operations, so replays converge.
+ *
+ * <ul>
+ *   <li>insert, snapshot row, or update with a complete after image → upsert of the after image;</li>
+ *   <li>update with a partial after image (Arcion {@code exists}) → patch with one {@code add} per present column;</li>
+ *   <li>delete → delete, key from {@code before} (or the JSON CDC message key);</li>
+ *   <li>update whose key changed → delete of the old id, then upsert of the new;</li>
+ *   <li>tombstone → nothing.</li>
+ * </ul>
+ * {@code _event_time} (microseconds) is set on inserts only, from the source timestamp: Rockset special fields are
+ * immutable once written, so it marks creation and plays no part in ordering.
+ */
+public final class ChangeMapper {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TableConfig config;
+
+    public ChangeMapper(TableConfig config) {
+        this.config = config;
+    }
+
+    public TableConfig config() {
+        return config;
+    }
+
+    /** Maps one change. Never throws for bad data: a change that cannot be applied comes back as a rejection. */
+    public MappingResult map(ChangeEvent event) {
+        if (event.op() == Op.TOMBSTONE) {
+            return new Skip(SkipReason.TOMBSTONE, event.table());
+        }
+        if (event.table() == null) {
+            return reject(event, "the record names no table (a flat snapshot row or CSV line): pass --table, or "
+                    + "configure \"prefixes\" or \"topics\" for its table in the table config");
+        }
+        TableMapping mapping = config.table(event.table()).orElse(null);
+        if (mapping == null) {
+            if (isHeartbeat(event.table()) || config.unknownTables() == TableConfig.UnknownTables.IGNORE) {
+                return new Skip(SkipReason.UNCONFIGURED_TABLE, event.table());
+            }
+            return reject(event, "table '" + event.table() + "' is not in the table config: add it under \"tables\", "
+                    + "or set \"unknownTables\": \"ignore\"");
+        }
+        try {
+            return new Apply(ops(event, mapping));
+        } catch (Unmappable e) {
+            return reject(event, e.getMessage());
+        } catch (NoChange e) {
+            return new Skip(SkipReason.NO_CHANGE, event.table());
+        }
+    }
+
+    private List<WriteOp> ops(ChangeEvent e, TableMapping m) throws Unmappable, NoChange {
+        String collection = m.collection();
+        return switch (e.op()) {
+            case INSERT, SNAPSHOT_ROW -> {
+                Row after = requireImage(e, e.after(), "after");
+                String id = id(e, m, after, "after");
+                long eventTime = e.op() == Op.INSERT && m.eventTime() && e.sourceTimeMillis() >= 0
+                        ? e.sourceTimeMillis() * 1000 : -1;
+                yield List.of(new Upsert(collection, id, typed(after, m, e), eventTime, e.origin()));
+            }
+            case DELETE -> {
+                Row before = e.before() != null ? e.before() : Row.empty();
+                yield List.of(new Delete(collection, id(e, m, before, "before"), e.origin()));
+            }
+            case UPDATE -> update(e, m);
+            case TOMBSTONE -> throw new IllegalStateException("tombstones are skipped before mapping");
+        };
+    }
+
+    private List<WriteOp> update(ChangeEvent e, TableMapping m) throws Unmappable, NoChange {
+        Row before = e.before() != null ? e.before() : Row.empty();
+        Row after = requireImage(e, e.after(), "after");
+        List<String> key = keyColumns(e, m);
+        String oldId = hasAll(before, key) ? idOf(e, m, before, key, "before") : null;
+        String newId = hasAll(after, key) ? idOf(e, m, after, key, "after") : null;
+        if (oldId == null && newId == null) {
+            throw new Unmappable("update on table '" + m.table() + "' carries key column(s) " + key
+                    + " in neither image: check \"primaryKey\", or set Arcion's before-image-format to KEY or ALL");
+        }
+        String collection = m.collection();
+        if (oldId != null && newId != null && !oldId.equals(newId)) {
+            if (!e.afterComplete()) {
+                throw new Unmappable("update on table '" + m.table() + "' changes the key from " + oldId + " to "
+                        + newId + " but its after image is partial, so the new row cannot be built: set Arcion's "
+                        + "after-image-format to ALL");
+            }
+            return List.of(new Delete(collection, oldId, e.origin()),
+                    new Upsert(collection, newId, typed(after, m, e), -1, e.origin()));
+        }
+        String id = newId != null ? newId : oldId;
+        if (e.afterComplete()) {
+            return List.of(new Upsert(collection, id, typed(after, m, e), -1, e.origin()));
+        }
+        if (after.isEmpty()) {
+            throw new NoChange();
+        }
+        Row changed = typed(after, m, e);
+        List<PatchOperation> patch = new ArrayList<>(changed.size());
+        for (int i = 0; i < changed.size(); i++) {
+            patch.add(PatchOperation.addField(changed.name(i), changed.value(i)));
+        }
+        return List.of(new Patch(collection, id, patch, e.origin()));
+    }
+
+    private static Row requireImage(ChangeEvent e, Row image, String side) throws Unmappable {
+        if (image == null) {
+            throw new Unmappable(e.op().name().toLowerCase(Locale.ROOT) + " on table '" + e.table() + "' has no "
+                    + side + " image");
+        }
+        return image;
+    }
+
+    private String id(ChangeEvent e, TableMapping m, Row image, String side) throws Unmappable {
+        List<String> key = keyColumns(e, m);
+        if (m.primaryKey().isEmpty()) {
+            return idOf(e, m, messageKeyRow(e.messageKey()), key, "message key");
+        }
+        return idOf(e, m, image, key, side);
+    }
+
+    /** The configured key, or the JSON CDC message key's columns when the config leaves the key empty. */
+    private static List<String> keyColumns(ChangeEvent e, TableMapping m) throws Unmappable {
+        if (!m.primaryKey().isEmpty()) {
+            return m.primaryKey();
+        }
+        if (e.messageKey() == null || !e.messageKey().isObject() || e.messageKey().isEmpty()) {
+            throw new Unmappable("table '" + m.table() + "' has no \"primaryKey\" in the table config and the record "
+                    + "has no message key to use: configure \"primaryKey\" for it");
+        }
+        List<String> cols = new ArrayList<>();
+        e.messageKey().fieldNames().forEachRemaining(cols::add);
+        return cols;
+    }
+
+    private static String idOf(ChangeEvent e, TableMapping m, Row image, List<String> key, String side)
+            throws Unmappable {
+        List<String> texts = new ArrayList<>(key.size());
+        for (String column : key) {
+            int at = image.indexOf(column);
+            if (at < 0) {
+                throw new Unmappable("key column '" + column + "' of table '" + m.table() + "' is missing from the "
+                        + side + " image: check \"primaryKey\" (configured " + key + "), or set Arcion's image "
+                        + "formats to carry the key");
+            }
+            String text = DocumentId.text(image.value(at));
+            if (text == null) {
+                throw new Unmappable("key column '" + column + "' of table '" + m.table() + "' is NULL in the "
+                        + side + " image; a document needs a non-null key");
+            }
+            texts.add(text);
+        }
+        return DocumentId.of(texts, m.idFormat());
+    }
+
+    private static Row messageKeyRow(JsonNode key) {
+        Row.Builder b = new Row.Builder();
+        if (key != null && key.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = key.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                b.put(f.getKey(), f.getValue().isNull() ? null : f.getValue());
+            }
+        }
+        return b.build();
+    }
+
+    private static boolean hasAll(Row image, List<String> key) {
+        for (String k : key) {
+            if (!image.has(k)) {
+                return false;
+            }
+        }
+        return !key.isEmpty();
+    }
+
+    /** The image with type hints applied; {@code _id}-like special fields from the source are passed through. */
+    private static Row typed(Row image, TableMapping m, ChangeEvent e) throws Unmappable {
+        if (m.types().isEmpty()) {
+            return image;
+        }
+        Row.Builder b = new Row.Builder();
+        for (int i = 0; i < image.size(); i++) {
+            ColumnType type = m.types().get(image.name(i));
+            Object v = image.value(i);
+            b.put(image.name(i), type == null || v == null ? v : convert(v, type, image.name(i), m));
+        }
+        return b.build();
+    }
+
+    private static Object convert(Object value, ColumnType type, String column, TableMapping m) throws Unmappable {
+        String text = value instanceof String s ? s : null;
+        JsonNode node = value instanceof JsonNode n ? n : null;
+        switch (type) {
+            case STRING:
+                return text != null ? text : DocumentId.text(node);
+            case NUMBER:
+                if (node != null && node.isNumber()) {
+                    return node;
+                }
+                String t = text != null ? text.trim() : DocumentId.text(node);
+                try {
+                    if (t.matches("-?\\d+")) {
+                        BigInteger big = new BigInteger(t);
+                        return big.bitLength() < 64 ? JsonNodeFactory.instance.numberNode(big.longValue())
+                                : JsonNodeFactory.instance.numberNode(big);
+                    }
+                    return DecimalNode.valueOf(new BigDecimal(t));
+                } catch (NumberFormatException ex) {
+                    throw new Unmappable(bad(column, m, t, "a number"));
+                }
+            case BOOLEAN:
+                if (node != null && node.isBoolean()) {
+                    return node;
+                }
+                String bt = (text != null ? text : DocumentId.text(node)).trim().toLowerCase(Locale.ROOT);
+                return switch (bt) {
+                    case "true", "t", "1", "yes", "y" -> BooleanNode.TRUE;
+                    case "false", "f", "0", "no", "n" -> BooleanNode.FALSE;
+                    default -> throw new Unmappable(bad(column, m, bt, "a boolean"));
+                };
+            case JSON:
+                if (node != null) {
+                    return node;
+                }
+                try {
+                    return JSON.readTree(text);
+                } catch (JsonProcessingException ex) {
+                    throw new Unmappable(bad(column, m, text, "JSON"));
+                }
+            default:
+                throw new IllegalStateException("unhandled type " + type);
+        }
+    }
+
+    private static String bad(String column, TableMapping m, String value, String expected) {
+        String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
+        return "column '" + column + "' of table '" + m.table() + "' holds '" + shown + "', not " + expected
+                + ": fix \"types\" in the table config";
+    }
+
+    private static boolean isHeartbeat(String table) {
+        // Replicant's own bookkeeping tables (REPLICATE_IO_CDC_HEARTBEAT, replicate_io_* schema dumps): never data.
+        return table.toLowerCase(Locale.ROOT).contains("replicate_io_");
+    }
+
+    private static Reject reject(ChangeEvent e, String reason) {
+        return new Reject(new BadRecord(e.origin(), reason, render(e)));
+    }
+
+    /** A JSON rendering of the change for the quarantine, so an operator sees what was refused. */
+    static byte[] render(ChangeEvent e) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("table", e.table());
+        o.put("op", e.op().name());
+        o.set("before", rowJson(e.before()));
+        o.set("after", rowJson(e.after()));
+        o.put("afterComplete", e.afterComplete());
+        o.put("position", e.position());
+        if (e.sourceTimeMillis() >= 0) {
+            o.put("sourceTimeMillis", e.sourceTimeMillis());
+        }
+        if (e.messageKey() != null) {
+            o.set("messageKey", e.messageKey());
+        }
+        return o.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode rowJson(Row row) {
+        if (row == null) {
+            return JsonNodeFactory.instance.nullNode();
+        }
+        ObjectNode o = JSON.createObjectNode();
+        for (int i = 0; i < row.size(); i++) {
+            Object v = row.value(i);
+            o.set(row.name(i), v == null ? JsonNodeFactory.instance.nullNode()
+                    : v instanceof String s ? JsonNodeFactory.instance.textNode(s) : (JsonNode) v);
+        }
+        return o;
+    }
+
+    /** A change that cannot be mapped; the message is the quarantine reason. */
+    private static final class Unmappable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unmappable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** An update that changes nothing. */
+    private static final class NoChange extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NoChange() {
+            super(null, null, false, false);
+        }
+    }
+}
