@@ -1,0 +1,166 @@
+package io.inorder.observe;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringWriter;
+import java.time.Clock;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+
+/**
+ * CloudWatch metrics in the Embedded Metric Format: values accumulate during an invocation and {@link #flush()}
+ * writes them as one JSON log line, which CloudWatch turns into metrics with no API call and no dependency. Sums for
+ * counters, maxima for gauges such as gap age. Thread-safe.
+ */
+public final class Metrics {
+
+    /** The metrics Inorder publishes; names are the CloudWatch metric names the template's alarms use. */
+    public enum Name {
+        ARRIVALS("Arrivals", Unit.COUNT, false),
+        DUPLICATE_ARRIVALS("DuplicateArrivals", Unit.COUNT, false),
+        CONFLICTING_UPLOADS("ConflictingUploads", Unit.COUNT, false),
+        IGNORED_KEYS("IgnoredKeys", Unit.COUNT, false),
+        FILES_APPLIED("FilesApplied", Unit.COUNT, false),
+        RECORDS_IN("RecordsIn", Unit.COUNT, false),
+        RECORDS_SKIPPED("RecordsSkipped", Unit.COUNT, false),
+        DOCUMENTS_WRITTEN("DocumentsWritten", Unit.COUNT, false),
+        REQUESTS("Requests", Unit.COUNT, false),
+        RETRIES("Retries", Unit.COUNT, false),
+        THROTTLES("Throttles", Unit.COUNT, false),
+        BYTES_SENT("BytesSent", Unit.BYTES, false),
+        WINDOW_FILL("WindowFill", Unit.PERCENT, true),
+        COMMIT_WAIT("CommitWait", Unit.MILLISECONDS, true),
+        GAP_AGE("GapAge", Unit.SECONDS, true),
+        SOURCE_TO_VISIBLE_LAG("SourceToVisibleLag", Unit.MILLISECONDS, true),
+        QUARANTINED_RECORDS("QuarantinedRecords", Unit.COUNT, false),
+        IGNORED_TOPICS("IgnoredTopicRecords", Unit.COUNT, false),
+        CONTINUATIONS("Continuations", Unit.COUNT, false);
+
+        private final String metric;
+        private final Unit unit;
+        private final boolean gauge;
+
+        Name(String metric, Unit unit, boolean gauge) {
+            this.metric = metric;
+            this.unit = unit;
+            this.gauge = gauge;
+        }
+
+        public String metric() {
+            return metric;
+        }
+    }
+
+    enum Unit {
+        COUNT("Count"), BYTES("Bytes"), PERCENT("Percent"), MILLISECONDS("Milliseconds"), SECONDS("Seconds");
+
+        final String cloudWatch;
+
+        Unit(String cloudWatch) {
+            this.cloudWatch = cloudWatch;
+        }
+    }
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final String namespace;
+    private final String service;
+    private final PrintStream out;
+    private final Clock clock;
+    private final Map<Name, DoubleAdder> sums = new ConcurrentHashMap<>();
+    private final Map<Name, Double> maxima = new ConcurrentHashMap<>();
+
+    public Metrics(String namespace, String service, PrintStream out, Clock clock) {
+        this.namespace = namespace;
+        this.service = service;
+        this.out = out;
+        this.clock = clock;
+    }
+
+    /** Metrics from {@code POWERTOOLS_METRICS_NAMESPACE} and {@code POWERTOOLS_SERVICE_NAME}, to stdout. */
+    public static Metrics fromEnvironment(Map<String, String> env) {
+        return new Metrics(env.getOrDefault("POWERTOOLS_METRICS_NAMESPACE", "Inorder"),
+                env.getOrDefault("POWERTOOLS_SERVICE_NAME", "inorder"), System.out, Clock.systemUTC());
+    }
+
+    /** Adds to a counter (or, for a gauge, keeps the maximum). */
+    public void add(Name name, double value) {
+        if (name.gauge) {
+            maxima.merge(name, value, Math::max);
+        } else {
+            sums.computeIfAbsent(name, n -> new DoubleAdder()).add(value);
+        }
+    }
+
+    public void increment(Name name) {
+        add(name, 1);
+    }
+
+    /** The value accumulated since the last flush (0 when none). */
+    public double value(Name name) {
+        if (name.gauge) {
+            return maxima.getOrDefault(name, 0.0);
+        }
+        DoubleAdder a = sums.get(name);
+        return a == null ? 0 : a.sum();
+    }
+
+    /** Writes everything accumulated as one EMF line and starts over; writes nothing when nothing was recorded. */
+    public synchronized void flush() {
+        Map<Name, Double> values = new TreeMap<>();
+        sums.forEach((n, a) -> {
+            double v = a.sumThenReset();
+            if (v != 0) {
+                values.put(n, v);
+            }
+        });
+        values.putAll(maxima);
+        maxima.clear();
+        if (values.isEmpty()) {
+            return;
+        }
+        StringWriter w = new StringWriter(256);
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeObjectFieldStart("_aws");
+            g.writeNumberField("Timestamp", clock.millis());
+            g.writeArrayFieldStart("CloudWatchMetrics");
+            g.writeStartObject();
+            g.writeStringField("Namespace", namespace);
+            g.writeArrayFieldStart("Dimensions");
+            g.writeStartArray();
+            g.writeString("service");
+            g.writeEndArray();
+            g.writeEndArray();
+            g.writeArrayFieldStart("Metrics");
+            for (Name n : values.keySet()) {
+                g.writeStartObject();
+                g.writeStringField("Name", n.metric);
+                g.writeStringField("Unit", n.unit.cloudWatch);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeStringField("service", service);
+            for (Map.Entry<Name, Double> e : values.entrySet()) {
+                double v = e.getValue();
+                g.writeFieldName(e.getKey().metric);
+                if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+                    g.writeNumber((long) v);
+                } else {
+                    g.writeNumber(v);
+                }
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to a StringWriter cannot fail", e);
+        }
+        out.println(w);
+    }
+}
