@@ -269,4 +269,20 @@ public final class TableConfig {
         }
         return Optional.ofNullable(best);
     }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TableConfig c && c.workspace.equals(workspace) && c.unknownTables == unknownTables
+                && c.tables.equals(tables);
+    }
+
+    @Override
+    public int hashCode() {
+        return workspace.hashCode() * 31 + tables.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "TableConfig[workspace=" + workspace + ", tables=" + tables.keySet() + "]";
+    }
 }
