@@ -17,6 +17,7 @@ public final class EmulatorCommand {
     static final String USAGE = String.join(System.lineSeparator(),
             "usage: inorder emulator [--port P] [--api-key K] [--create WS.COLLECTION ...] [--vi SIZE]",
             "                        [--lag-ms N] [--partitions N] [--faults SPEC] [--seed N]",
+            "                        [--max-documents N] [--max-body-bytes N]",
             "",
             "Runs a local emulator of Rockset's Write API on 127.0.0.1 until stopped (Ctrl-C).",
             "",
@@ -33,6 +34,8 @@ public final class EmulatorCommand {
             "  --faults SPEC             inject faults, e.g. 429:0.2,503:0.05,slow:0.1:2000ms,timeout:0.01,",
             "                            drop:0.01,error-field:_fail or script:429,429,200,502",
             "  --seed N                  seed for rate-based faults (default 1)",
+            "  --max-documents N         documents per write request before 400 (default 20000)",
+            "  --max-body-bytes N        request body bytes before 413 (default 10485760)",
             "  --help                    print this help");
 
     private EmulatorCommand() {
@@ -67,7 +70,9 @@ public final class EmulatorCommand {
                     .withApplyLag(Duration.ofMillis(options.lagMillis))
                     .withVi(options.vi)
                     .withFaults(options.faults)
-                    .withSeed(options.seed);
+                    .withSeed(options.seed)
+                    .withMaxDocuments(options.maxDocuments)
+                    .withMaxBodyBytes(options.maxBodyBytes);
         } catch (IllegalArgumentException invalid) {
             err.println("inorder emulator: " + invalid.getMessage());
             return 2;
@@ -115,6 +120,8 @@ public final class EmulatorCommand {
         int partitions = EmulatorSettings.DEFAULT_PARTITIONS;
         String faults = "";
         long seed = 1;
+        int maxDocuments = EmulatorSettings.DEFAULT_MAX_DOCUMENTS;
+        long maxBodyBytes = EmulatorSettings.DEFAULT_MAX_BODY_BYTES;
         boolean help;
 
         static Options parse(String[] args) {
@@ -150,6 +157,8 @@ public final class EmulatorCommand {
                     case "--partitions" -> options.partitions = (int) number(flag, value, 1, 1024);
                     case "--faults" -> options.faults = value;
                     case "--seed" -> options.seed = number(flag, value, Long.MIN_VALUE, Long.MAX_VALUE);
+                    case "--max-documents" -> options.maxDocuments = (int) number(flag, value, 1, Integer.MAX_VALUE);
+                    case "--max-body-bytes" -> options.maxBodyBytes = number(flag, value, 1, Integer.MAX_VALUE - 8);
                     default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
                 }
             }
