@@ -2,6 +2,8 @@ package io.inorder.local;
 
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import io.inorder.emulator.Emulator;
+import io.inorder.emulator.EmulatorSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -22,9 +24,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The embedded local stack: DynamoDB Local and S3Proxy, in this JVM, on 127.0.0.1 ports, so the functions run
- * unchanged against real local components — no Docker, nothing to install. The state lives in memory (DynamoDB)
- * and in a temporary directory (S3) that is deleted on close.
+ * The embedded local stack: DynamoDB Local, S3Proxy and the Write API emulator, in this JVM, on 127.0.0.1 ports, so
+ * the functions run unchanged against real local components — no Docker, nothing to install. The state lives in
+ * memory (DynamoDB, emulator) and in a temporary directory (S3) that is deleted on close.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -38,18 +40,25 @@ public final class LocalStack implements AutoCloseable {
     private final S3Proxy s3;
     private final URI s3Endpoint;
     private final Path s3Directory;
+    private final Emulator emulator;
 
     private LocalStack(DynamoDBProxyServer dynamoDb, URI dynamoDbEndpoint, S3Proxy s3, URI s3Endpoint,
-            Path s3Directory) {
+            Path s3Directory, Emulator emulator) {
         this.dynamoDb = dynamoDb;
         this.dynamoDbEndpoint = dynamoDbEndpoint;
         this.s3 = s3;
         this.s3Endpoint = s3Endpoint;
         this.s3Directory = s3Directory;
+        this.emulator = emulator;
     }
 
-    /** Starts both components; a port of 0 picks a free one. */
-    public static LocalStack start(int dynamoDbPort, int s3Port) throws Exception {
+    /** Starts all three components on free ports with the emulator's defaults. */
+    public static LocalStack start() throws Exception {
+        return start(0, 0, EmulatorSettings.defaults());
+    }
+
+    /** Starts all three components; a port of 0 picks a free one (the emulator's port is in its settings). */
+    public static LocalStack start(int dynamoDbPort, int s3Port, EmulatorSettings emulatorSettings) throws Exception {
         int ddbPort = dynamoDbPort == 0 ? freePort() : dynamoDbPort;
         // -disableTelemetry: DynamoDB Local otherwise tries to reach AWS, which this machine cannot.
         DynamoDBProxyServer ddb = ServerRunner.createServerFromCommandLineArgs(
@@ -77,8 +86,22 @@ public final class LocalStack implements AutoCloseable {
             deleteTree(dir);
             throw e;
         }
+        Emulator emulator;
+        try {
+            emulator = Emulator.start(emulatorSettings);
+        } catch (Exception e) {
+            proxy.stop();
+            ddb.stop();
+            deleteTree(dir);
+            throw e;
+        }
         return new LocalStack(ddb, URI.create("http://127.0.0.1:" + ddbPort), proxy,
-                URI.create("http://127.0.0.1:" + proxy.getPort()), dir);
+                URI.create("http://127.0.0.1:" + proxy.getPort()), dir, emulator);
+    }
+
+    /** The Write API emulator (its base URL, API key, documents and apply log). */
+    public Emulator emulator() {
+        return emulator;
     }
 
     public URI dynamoDbEndpoint() {
@@ -108,6 +131,7 @@ public final class LocalStack implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
+            emulator.close();
             s3.stop();
         } finally {
             try {

@@ -23,7 +23,7 @@ class LocalStackTest {
 
     @BeforeAll
     static void start() throws Exception {
-        stack = LocalStack.start(0, 0);
+        stack = LocalStack.start();
     }
 
     @AfterAll
@@ -41,6 +41,23 @@ class LocalStackTest {
                     ResponseTransformer.toBytes()).asUtf8String();
             assertThat(body).isEqualTo("{}");
         }
+    }
+
+    @Test
+    void emulatorServesTheWriteApiOverItsPort() throws Exception {
+        stack.emulator().createCollection("commons", "orders");
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(stack.emulator().baseUrl()
+                        .resolve("/v1/orgs/self/ws/commons/collections/orders/docs"))
+                        .header("Authorization", "ApiKey " + stack.emulator().apiKey())
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"data\":[{\"_id\":\"1\"}]}"))
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        stack.emulator().awaitApplied(java.time.Duration.ofSeconds(5));
+        assertThat(stack.emulator().documents("commons", "orders")).containsKey("1");
     }
 
     @Test
