@@ -17,7 +17,8 @@ import io.inorder.ledger.StreamCursor;
  * applied ({@link FileApplier}).
  *
  * <ol>
- *   <li>Record the arrival; a sequence number below {@code nextSeq} is a duplicate: done.</li>
+ *   <li>Record the arrival; a sequence number below {@code nextSeq} is a duplicate: done, unless the file for
+ *       {@code nextSeq} is ready (the redelivery may be the retry of an invocation that failed on a later file).</li>
  *   <li>Try the stream's lease; if another invocation holds it, done: it will see the recorded arrival
  *       (record-then-try).</li>
  *   <li>With the lease, while the arrival for {@code nextSeq} exists and time remains, apply it from
@@ -54,10 +55,11 @@ public final class S3StreamDrain {
         ArrivalOutcome outcome = ledger.recordArrival(stream, arrival.seq(), arrival.key(), arrival.eTag(),
                 arrival.size(), arrival.eventTime());
         Tally tally = new Tally(stream, outcome);
-        if (outcome == ArrivalOutcome.ALREADY_APPLIED) {
+        // Redeliveries still drain when there is ready work: an invocation that failed while applying a later
+        // file is retried with its own (by then applied) arrival, and that retry is what resumes the stream.
+        if (outcome == ArrivalOutcome.ALREADY_APPLIED && !readyWork(stream)) {
             return tally.done();
         }
-        // DUPLICATE and CONFLICT still drain: a redelivery is how a failed invocation's work gets resumed.
         return drain(tally, owner, deadline);
     }
 
@@ -105,6 +107,10 @@ public final class S3StreamDrain {
                 return tally.done();
             }
         }
+    }
+
+    private boolean readyWork(String stream) {
+        return ledger.arrival(stream, ledger.cursor(stream).nextSeq()).isPresent();
     }
 
     /** Applies ready files in order while holding {@code lease}; returns why it stopped. */

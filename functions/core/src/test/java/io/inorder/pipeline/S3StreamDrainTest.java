@@ -208,6 +208,23 @@ class S3StreamDrainTest {
     }
 
     @Test
+    void retryOfAnInvocationThatFailedOnALaterFileResumesTheStreamThoughItsOwnFileIsApplied() {
+        Map<Long, Integer> sizes = Map.of(1L, 1, 2L, 3);
+        RecordingApplier applier = applier(sizes, 1);
+        applier.crashAt(new RecordingApplier.CrashPoint(2, 1, false));
+        S3StreamDrain drain = drain(applier);
+        deliver(drain, file(2));
+
+        assertThatThrownBy(() -> deliver(drain, file(1))).isInstanceOf(RecordingApplier.Crash.class);
+        DrainSummary retry = deliver(drain, file(1));
+
+        assertThat(retry.arrival()).contains(ArrivalOutcome.ALREADY_APPLIED);
+        assertThat(retry.filesApplied()).isEqualTo(1);
+        assertThat(applier.acknowledged).containsExactlyElementsOf(RecordingApplier.inOrder(sizes));
+        assertThat(applier.violations).isEmpty();
+    }
+
+    @Test
     void deadHolderBlocksTheStreamUntilItsLeaseExpiresThenTheNextDrainResumesAtItsCheckpoint() {
         Map<Long, Integer> sizes = Map.of(1L, 6);
         RecordingApplier applier = applier(sizes, 2);
