@@ -29,7 +29,7 @@ import io.inorder.ledger.TestClock;
  * and deadlines, every record of every file is acknowledged exactly once, in order, and the cursor never passes a
  * record that was not acknowledged.
  */
-class S3StreamDrainProperties {
+class S3StreamDrainPropertyTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String BUCKET = "cdc-bucket";
