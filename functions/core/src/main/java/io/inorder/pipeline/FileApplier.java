@@ -12,7 +12,9 @@ import io.inorder.ledger.LeaseLostException;
  * <p>Contract: skip the first {@code fromRecord} records (they are applied); after each window the Write API
  * acknowledged, call {@link Checkpointer#windowAcknowledged} with the index of the next record; at a window
  * boundary where {@code deadline} has passed, return {@link Progress#stoppedAtWindowBoundary()}; at the end return
- * {@link Progress#complete(long)} with the file's record count. Read the object with {@code If-Match} on
+ * {@link Progress#complete(long)} with the file's record count. {@code deadline} is the soft one (the invocation's
+ * deadline minus {@link DrainSettings#stopMargin()}); Write API retries may use the margin. Let a
+ * {@link LeaseLostException} from the checkpointer propagate. Read the object with {@code If-Match} on
  * {@link Arrival#eTag()} so a conflicting re-upload is never applied in place of the recorded file. Throwing is
  * safe: the stream resumes from the last checkpoint, so a window is re-sent at most once per failure (idempotent
  * writes make that harmless) and nothing is skipped.
