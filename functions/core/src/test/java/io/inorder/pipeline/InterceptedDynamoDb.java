@@ -20,6 +20,7 @@ final class InterceptedDynamoDb implements DynamoDbClient {
 
     private final DynamoDbClient real;
     private volatile Consumer<Boolean> onRelease;
+    private volatile boolean dropNextRelease;
 
     InterceptedDynamoDb(DynamoDbClient real) {
         this.real = real;
@@ -30,10 +31,20 @@ final class InterceptedDynamoDb implements DynamoDbClient {
         this.onRelease = hook;
     }
 
+    /** The next release never reaches DynamoDB, as when the process dies first: the lease stays until it expires. */
+    void dropNextRelease() {
+        dropNextRelease = true;
+    }
+
     @Override
     public UpdateItemResponse updateItem(UpdateItemRequest request) {
+        boolean isRelease = request.updateExpression().startsWith("REMOVE leaseOwner");
+        if (isRelease && dropNextRelease) {
+            dropNextRelease = false;
+            throw new IllegalStateException("process died before releasing the lease");
+        }
         Consumer<Boolean> hook = onRelease;
-        boolean release = hook != null && request.updateExpression().startsWith("REMOVE leaseOwner");
+        boolean release = hook != null && isRelease;
         if (!release) {
             return real.updateItem(request);
         }

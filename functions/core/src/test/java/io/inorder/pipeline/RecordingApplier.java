@@ -46,6 +46,7 @@ final class RecordingApplier implements FileApplier {
     private final AtomicInteger active = new AtomicInteger();
     final AtomicInteger maxActive = new AtomicInteger();
     volatile Runnable beforeEachCheckpoint = () -> { };
+    volatile java.util.function.Consumer<CrashPoint> onCrash = point -> { };
 
     RecordingApplier(Map<Long, Integer> sizes, int window, TestClock clock, Duration perWindow) {
         this.sizes = Map.copyOf(sizes);
@@ -118,6 +119,7 @@ final class RecordingApplier implements FileApplier {
 
     private void crashIfPlanned(CrashPoint point) {
         if (crashes.remove(point)) {
+            onCrash.accept(point);
             throw new Crash(point);
         }
     }
