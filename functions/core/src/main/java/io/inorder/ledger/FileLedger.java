@@ -1,0 +1,393 @@
+package io.inorder.ledger;
+
+import static io.inorder.ledger.Items.key;
+import static io.inorder.ledger.Items.longOr;
+import static io.inorder.ledger.Items.n;
+import static io.inorder.ledger.Items.present;
+import static io.inorder.ledger.Items.s;
+import static io.inorder.ledger.Items.stringOrNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+
+/**
+ * The S3 side of the ledger: which files of a stream have arrived, which is next to apply, how far into it the
+ * stream got, and who holds the stream's lease.
+ *
+ * <p>Items ({@code pk = S3#<bucket>/<stream>}): {@code sk = CURSOR} holds {@code nextSeq}, {@code inFileRecord},
+ * the lease and the totals; {@code sk = FILE#<seq, 20 digits>} holds one arrival. Stream ids are
+ * {@code <bucket>/<stream>}.
+ *
+ * <p>Guarantees: every state change is a conditional write, so concurrent invocations cannot corrupt a cursor;
+ * {@code nextSeq} only moves forward, one file at a time, and only under the lease; {@code inFileRecord} only moves
+ * forward within a file. A lost condition is an outcome ({@link ArrivalOutcome}, an empty {@link Optional},
+ * {@code false}, or {@link LeaseLostException} for writes made under a lease), never a leaked SDK exception.
+ * Throttling and 5xx errors are retried by the SDK and otherwise propagate as retriable SDK exceptions.
+ * Thread-safe.
+ */
+public final class FileLedger {
+
+    public static final long DEFAULT_FIRST_SEQUENCE = 1;
+    /** Applied arrivals expire this long after their file was applied; cursors never expire. */
+    public static final Duration DEFAULT_ARRIVAL_RETENTION = Duration.ofDays(30);
+
+    static final String CURSOR = "CURSOR";
+    private static final String FILE_PREFIX = "FILE#";
+
+    private static final String STREAM_ID = "streamId";
+    private static final String NEXT_SEQ = "nextSeq";
+    private static final String IN_FILE_RECORD = "inFileRecord";
+    private static final String LEASE_OWNER = "leaseOwner";
+    private static final String LEASE_EXPIRES_AT = "leaseExpiresAt";
+    private static final String RECORDS = "recordsApplied";
+    private static final String DOCUMENTS = "documentsWritten";
+    private static final String REQUESTS = "requestsSent";
+    private static final String FILES_APPLIED = "filesApplied";
+    private static final String LAST_POSITION = "lastPosition";
+    private static final String UPDATED_AT = "updatedAt";
+
+    private static final String SEQ = "seq";
+    private static final String OBJECT_KEY = "objectKey";
+    private static final String ETAG = "eTag";
+    private static final String OBJECT_SIZE = "objectSize";
+    private static final String ARRIVED_AT = "arrivedAt";
+    private static final String CONFLICT_COUNT = "conflictCount";
+    private static final String LAST_CONFLICT_KEY = "lastConflictKey";
+    private static final String LAST_CONFLICT_ETAG = "lastConflictETag";
+    private static final String LAST_CONFLICT_AT = "lastConflictAt";
+    private static final String APPLIED_AT = "appliedAt";
+    private static final String APPLIED_RECORDS = "appliedRecords";
+
+    /** Creates the cursor on first touch without disturbing an existing one. */
+    private static final String ENSURE_CURSOR = NEXT_SEQ + " = if_not_exists(" + NEXT_SEQ + ", :first), "
+            + IN_FILE_RECORD + " = if_not_exists(" + IN_FILE_RECORD + ", :zero), "
+            + STREAM_ID + " = if_not_exists(" + STREAM_ID + ", :stream)";
+    private static final String HOLDS_LEASE = LEASE_OWNER + " = :owner AND " + LEASE_EXPIRES_AT + " > :now";
+
+    private final DynamoDbClient db;
+    private final String table;
+    private final Clock clock;
+    private final long firstSequence;
+    private final Duration arrivalRetention;
+
+    public FileLedger(DynamoDbClient db, String table, Clock clock) {
+        this(db, table, clock, DEFAULT_FIRST_SEQUENCE, DEFAULT_ARRIVAL_RETENTION);
+    }
+
+    /**
+     * @param firstSequence    the sequence number a new stream starts waiting for ({@code FIRST_SEQUENCE})
+     * @param arrivalRetention how long an applied arrival is kept before TTL may delete it
+     */
+    public FileLedger(DynamoDbClient db, String table, Clock clock, long firstSequence, Duration arrivalRetention) {
+        this.db = Objects.requireNonNull(db, "db");
+        this.table = Objects.requireNonNull(table, "table");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (firstSequence < 0) {
+            throw new IllegalArgumentException("firstSequence must be >= 0, got " + firstSequence);
+        }
+        if (arrivalRetention.isNegative() || arrivalRetention.isZero()) {
+            throw new IllegalArgumentException("arrivalRetention must be positive, got " + arrivalRetention);
+        }
+        this.firstSequence = firstSequence;
+        this.arrivalRetention = arrivalRetention;
+    }
+
+    /**
+     * Records that file {@code seq} of {@code stream} arrived. Creates the stream's cursor (at {@code firstSequence})
+     * on its first arrival. Idempotent for redelivered notifications.
+     */
+    public ArrivalOutcome recordArrival(String stream, long seq, String key, String eTag, long size,
+                                        Instant arrivalTime) {
+        requireStream(stream);
+        requireSeq(seq);
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(eTag, "eTag");
+        Objects.requireNonNull(arrivalTime, "arrivalTime");
+        Map<String, AttributeValue> cursor = db.updateItem(b -> b.tableName(table).key(cursorKey(stream))
+                .updateExpression("SET " + ENSURE_CURSOR)
+                .expressionAttributeValues(Map.of(":first", n(firstSequence), ":zero", n(0), ":stream", s(stream)))
+                .returnValues(ReturnValue.ALL_NEW)).attributes();
+        if (seq < longOr(cursor, NEXT_SEQ, firstSequence)) {
+            return ArrivalOutcome.ALREADY_APPLIED;
+        }
+        Map<String, AttributeValue> item = new HashMap<>(fileKey(stream, seq));
+        item.put(STREAM_ID, s(stream));
+        item.put(SEQ, n(seq));
+        item.put(OBJECT_KEY, s(key));
+        item.put(ETAG, s(eTag));
+        item.put(OBJECT_SIZE, n(size));
+        item.put(ARRIVED_AT, n(arrivalTime.toEpochMilli()));
+        Map<String, AttributeValue> existing;
+        try {
+            db.putItem(b -> b.tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(" + LedgerTable.PARTITION_KEY + ")")
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return ArrivalOutcome.NEW;
+        } catch (ConditionalCheckFailedException recorded) {
+            existing = recorded.hasItem() ? recorded.item() : getConsistent(fileKey(stream, seq));
+        }
+        if (eTag.equals(stringOrNull(existing, ETAG))) {
+            return ArrivalOutcome.DUPLICATE;
+        }
+        db.updateItem(b -> b.tableName(table).key(fileKey(stream, seq))
+                .updateExpression("SET " + LAST_CONFLICT_KEY + " = :k, " + LAST_CONFLICT_ETAG + " = :e, "
+                        + LAST_CONFLICT_AT + " = :t ADD " + CONFLICT_COUNT + " :one")
+                .expressionAttributeValues(Map.of(":k", s(key), ":e", s(eTag),
+                        ":t", n(arrivalTime.toEpochMilli()), ":one", n(1))));
+        return ArrivalOutcome.CONFLICT;
+    }
+
+    /** The recorded arrival of file {@code seq}, read consistently. */
+    public Optional<Arrival> arrival(String stream, long seq) {
+        requireStream(stream);
+        Map<String, AttributeValue> item = getConsistent(fileKey(stream, seq));
+        if (!present(item)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Arrival(stream, seq, stringOrNull(item, OBJECT_KEY), stringOrNull(item, ETAG),
+                longOr(item, OBJECT_SIZE, 0), Instant.ofEpochMilli(longOr(item, ARRIVED_AT, 0)),
+                longOr(item, CONFLICT_COUNT, 0)));
+    }
+
+    /** The lowest recorded sequence number above {@code seq}, if any: tells a gap (later files wait) from idle. */
+    public OptionalLong firstArrivalAfter(String stream, long seq) {
+        requireStream(stream);
+        QueryResponse found = db.query(b -> b.tableName(table).consistentRead(true).limit(1)
+                .keyConditionExpression(LedgerTable.PARTITION_KEY + " = :pk AND " + LedgerTable.SORT_KEY + " > :sk")
+                .expressionAttributeValues(Map.of(":pk", s(partitionKey(stream)), ":sk", s(fileSortKey(seq)))));
+        return found.items().isEmpty() ? OptionalLong.empty() : OptionalLong.of(longOr(found.items().get(0), SEQ, -1));
+    }
+
+    /** The stream's cursor, read consistently; a stream never seen yet is at {@code firstSequence}, record 0. */
+    public StreamCursor cursor(String stream) {
+        requireStream(stream);
+        Map<String, AttributeValue> item = getConsistent(cursorKey(stream));
+        if (!present(item)) {
+            return new StreamCursor(stream, firstSequence, 0, null, null, Counters.ZERO, 0, null, null);
+        }
+        String owner = stringOrNull(item, LEASE_OWNER);
+        long expires = longOr(item, LEASE_EXPIRES_AT, 0);
+        long updated = longOr(item, UPDATED_AT, -1);
+        return new StreamCursor(stream, longOr(item, NEXT_SEQ, firstSequence), longOr(item, IN_FILE_RECORD, 0),
+                owner, owner == null ? null : Instant.ofEpochMilli(expires),
+                new Counters(longOr(item, RECORDS, 0), longOr(item, DOCUMENTS, 0), longOr(item, REQUESTS, 0)),
+                longOr(item, FILES_APPLIED, 0), stringOrNull(item, LAST_POSITION),
+                updated < 0 ? null : Instant.ofEpochMilli(updated));
+    }
+
+    /**
+     * The cursor of {@code lease}'s stream, read consistently, after checking the lease is still held.
+     *
+     * @throws LeaseLostException when it is not: stop before writing anything
+     */
+    public StreamCursor cursorUnder(Lease lease) {
+        StreamCursor cursor = cursor(lease.stream());
+        Instant now = clock.instant();
+        if (!cursor.heldBy(lease, now)) {
+            throw lost(lease, cursor, now);
+        }
+        return cursor;
+    }
+
+    /**
+     * Takes the stream's lease for {@code duration} if nobody holds it, it has expired, or {@code owner} already
+     * holds it. Empty when someone else holds a live lease: that holder will see every recorded arrival.
+     */
+    public Optional<Lease> tryAcquireLease(String stream, String owner, Duration duration) {
+        requireStream(stream);
+        requireOwner(owner);
+        requirePositive(duration);
+        long now = clock.millis();
+        long expires = now + duration.toMillis();
+        try {
+            db.updateItem(b -> b.tableName(table).key(cursorKey(stream))
+                    .updateExpression("SET " + LEASE_OWNER + " = :owner, " + LEASE_EXPIRES_AT + " = :expires, "
+                            + ENSURE_CURSOR)
+                    .conditionExpression("attribute_not_exists(" + LEASE_OWNER + ") OR " + LEASE_EXPIRES_AT
+                            + " <= :now OR " + LEASE_OWNER + " = :owner")
+                    .expressionAttributeValues(Map.of(":owner", s(owner), ":expires", n(expires), ":now", n(now),
+                            ":first", n(firstSequence), ":zero", n(0), ":stream", s(stream))));
+            return Optional.of(new Lease(stream, owner, Instant.ofEpochMilli(expires)));
+        } catch (ConditionalCheckFailedException held) {
+            return Optional.empty();
+        }
+    }
+
+    /** Extends a lease that is still held; empty when it was lost (expired or taken over). */
+    public Optional<Lease> renew(Lease lease, Duration duration) {
+        requirePositive(duration);
+        long now = clock.millis();
+        long expires = now + duration.toMillis();
+        try {
+            db.updateItem(b -> b.tableName(table).key(cursorKey(lease.stream()))
+                    .updateExpression("SET " + LEASE_EXPIRES_AT + " = :expires")
+                    .conditionExpression(HOLDS_LEASE)
+                    .expressionAttributeValues(Map.of(":owner", s(lease.owner()), ":now", n(now),
+                            ":expires", n(expires))));
+            return Optional.of(new Lease(lease.stream(), lease.owner(), Instant.ofEpochMilli(expires)));
+        } catch (ConditionalCheckFailedException lost) {
+            return Optional.empty();
+        }
+    }
+
+    /** Gives the lease up; false when this owner no longer held it (nothing changed then). */
+    public boolean release(Lease lease) {
+        try {
+            db.updateItem(b -> b.tableName(table).key(cursorKey(lease.stream()))
+                    .updateExpression("REMOVE " + LEASE_OWNER + ", " + LEASE_EXPIRES_AT)
+                    .conditionExpression(LEASE_OWNER + " = :owner")
+                    .expressionAttributeValues(Map.of(":owner", s(lease.owner()))));
+            return true;
+        } catch (ConditionalCheckFailedException notMine) {
+            return false;
+        }
+    }
+
+    /**
+     * Records that the first {@code inFileRecord} records of file {@code seq} are applied (call after each
+     * acknowledged window) and adds {@code delta} to the totals. {@code lastPosition} (nullable) is the source
+     * position of the last applied record.
+     *
+     * @throws LeaseLostException    when the lease is no longer held: stop writing at once
+     * @throws IllegalStateException when the lease is held but the cursor is not at file {@code seq} or is already
+     *                               past {@code inFileRecord} (a caller bug: checkpoints must follow the cursor)
+     */
+    public void checkpoint(Lease lease, long seq, long inFileRecord, Counters delta, String lastPosition) {
+        requireSeq(seq);
+        if (inFileRecord < 0) {
+            throw new IllegalArgumentException("inFileRecord must be >= 0, got " + inFileRecord);
+        }
+        Objects.requireNonNull(delta, "delta");
+        long now = clock.millis();
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":owner", s(lease.owner()), ":now", n(now),
+                ":seq", n(seq), ":record", n(inFileRecord), ":records", n(delta.records()),
+                ":documents", n(delta.documents()), ":requests", n(delta.requests())));
+        String set = "SET " + IN_FILE_RECORD + " = :record, " + UPDATED_AT + " = :now";
+        if (lastPosition != null) {
+            set += ", " + LAST_POSITION + " = :position";
+            values.put(":position", s(lastPosition));
+        }
+        String update = set + " ADD " + RECORDS + " :records, " + DOCUMENTS + " :documents, " + REQUESTS
+                + " :requests";
+        try {
+            db.updateItem(b -> b.tableName(table).key(cursorKey(lease.stream()))
+                    .updateExpression(update)
+                    .conditionExpression(HOLDS_LEASE + " AND " + NEXT_SEQ + " = :seq AND " + IN_FILE_RECORD
+                            + " <= :record")
+                    .expressionAttributeValues(values));
+        } catch (ConditionalCheckFailedException refused) {
+            throw refusal(lease, "checkpoint of file " + seq + " at record " + inFileRecord);
+        }
+    }
+
+    /**
+     * Marks file {@code seq} as fully applied ({@code recordCount} records): {@code nextSeq} becomes
+     * {@code seq + 1} and {@code inFileRecord} 0. Then stamps the arrival with its TTL so the table does not grow
+     * forever (if that second write is lost to a crash, the arrival merely stays; the cursor is the truth).
+     *
+     * @throws LeaseLostException    when the lease is no longer held
+     * @throws IllegalStateException when the cursor is not at file {@code seq} or already past {@code recordCount}
+     */
+    public void completeFile(Lease lease, long seq, long recordCount) {
+        requireSeq(seq);
+        if (recordCount < 0) {
+            throw new IllegalArgumentException("recordCount must be >= 0, got " + recordCount);
+        }
+        long now = clock.millis();
+        try {
+            db.updateItem(b -> b.tableName(table).key(cursorKey(lease.stream()))
+                    .updateExpression("SET " + NEXT_SEQ + " = :next, " + IN_FILE_RECORD + " = :zero, " + UPDATED_AT
+                            + " = :now ADD " + FILES_APPLIED + " :one")
+                    .conditionExpression(HOLDS_LEASE + " AND " + NEXT_SEQ + " = :seq AND " + IN_FILE_RECORD
+                            + " <= :count")
+                    .expressionAttributeValues(Map.of(":owner", s(lease.owner()), ":now", n(now), ":seq", n(seq),
+                            ":next", n(seq + 1), ":zero", n(0), ":count", n(recordCount), ":one", n(1))));
+        } catch (ConditionalCheckFailedException refused) {
+            throw refusal(lease, "completion of file " + seq + " with " + recordCount + " records");
+        }
+        long expiresAtSeconds = Instant.ofEpochMilli(now).plus(arrivalRetention).getEpochSecond();
+        try {
+            db.updateItem(b -> b.tableName(table).key(fileKey(lease.stream(), seq))
+                    .updateExpression("SET " + APPLIED_AT + " = :now, " + APPLIED_RECORDS + " = :count, "
+                            + LedgerTable.TTL_ATTRIBUTE + " = :ttl")
+                    .conditionExpression("attribute_exists(" + LedgerTable.PARTITION_KEY + ")")
+                    .expressionAttributeValues(Map.of(":now", n(now), ":count", n(recordCount),
+                            ":ttl", n(expiresAtSeconds))));
+        } catch (ConditionalCheckFailedException noArrival) {
+            // The file was applied without a recorded arrival (an operator drove it): nothing to expire.
+        }
+    }
+
+    /** Why a write under {@code lease} was refused: lost lease (expected) or a cursor the caller misread (bug). */
+    private RuntimeException refusal(Lease lease, String what) {
+        StreamCursor now = cursor(lease.stream());
+        Instant at = clock.instant();
+        if (!now.heldBy(lease, at)) {
+            return lost(lease, now, at);
+        }
+        return new IllegalStateException(what + " on stream " + lease.stream() + " refused: the cursor is at file "
+                + now.nextSeq() + " record " + now.inFileRecord() + "; re-read the cursor and resume from there");
+    }
+
+    private static LeaseLostException lost(Lease lease, StreamCursor cursor, Instant now) {
+        return new LeaseLostException(lease, cursor.liveLeaseOwner(now).orElse(null),
+                cursor.leaseExpiresAt() == null ? 0 : cursor.leaseExpiresAt().toEpochMilli());
+    }
+
+    private Map<String, AttributeValue> getConsistent(Map<String, AttributeValue> key) {
+        return db.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+    }
+
+    static String partitionKey(String stream) {
+        return "S3#" + stream;
+    }
+
+    static String fileSortKey(long seq) {
+        return FILE_PREFIX + String.format("%020d", seq);
+    }
+
+    private static Map<String, AttributeValue> cursorKey(String stream) {
+        return key(partitionKey(stream), CURSOR);
+    }
+
+    private static Map<String, AttributeValue> fileKey(String stream, long seq) {
+        return key(partitionKey(stream), fileSortKey(seq));
+    }
+
+    private static void requireStream(String stream) {
+        if (stream == null || stream.isEmpty()) {
+            throw new IllegalArgumentException("stream id must be '<bucket>/<stream>', got " + stream);
+        }
+    }
+
+    private static void requireSeq(long seq) {
+        if (seq < 0) {
+            throw new IllegalArgumentException("sequence number must be >= 0, got " + seq);
+        }
+    }
+
+    private static void requireOwner(String owner) {
+        if (owner == null || owner.isEmpty()) {
+            throw new IllegalArgumentException("lease owner must be a non-empty id unique per invocation");
+        }
+    }
+
+    private static void requirePositive(Duration duration) {
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("lease duration must be positive, got " + duration);
+        }
+    }
+}

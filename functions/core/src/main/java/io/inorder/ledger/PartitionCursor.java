@@ -1,0 +1,77 @@
+package io.inorder.ledger;
+
+import static io.inorder.ledger.Items.key;
+import static io.inorder.ledger.Items.n;
+import static io.inorder.ledger.Items.present;
+import static io.inorder.ledger.Items.s;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+/**
+ * The MSK side of the ledger: per topic-partition, the last offset whose change was acknowledged by the Write API
+ * (item {@code pk = KAFKA#<topic>#<partition>}, {@code sk = CURSOR}). Records at or below it are skipped on
+ * redelivery. The offset only grows: {@link #advance} is conditional on the stored offset being lower, so a slow
+ * or replayed invocation can never move it back. Thread-safe.
+ */
+public final class PartitionCursor {
+
+    private static final String LAST_OFFSET = "lastOffset";
+    private static final String TOPIC = "topicName";
+    private static final String PARTITION_NUMBER = "partitionNumber";
+    private static final String UPDATED_AT = "updatedAt";
+
+    private final DynamoDbClient db;
+    private final String table;
+    private final Clock clock;
+
+    public PartitionCursor(DynamoDbClient db, String table, Clock clock) {
+        this.db = Objects.requireNonNull(db, "db");
+        this.table = Objects.requireNonNull(table, "table");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The last applied offset, read consistently; empty when nothing of this partition was applied yet. */
+    public OptionalLong lastOffset(String topic, int partition) {
+        Map<String, AttributeValue> item = db.getItem(b -> b.tableName(table).key(cursorKey(topic, partition))
+                .consistentRead(true)).item();
+        return present(item) && item.containsKey(LAST_OFFSET)
+                ? OptionalLong.of(Long.parseLong(item.get(LAST_OFFSET).n())) : OptionalLong.empty();
+    }
+
+    /**
+     * Moves the cursor to {@code offset} (call after the window holding it was acknowledged). False when the cursor
+     * is already at or past it: another invocation went further, which is expected and not an error.
+     */
+    public boolean advance(String topic, int partition, long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must be >= 0, got " + offset + " for " + topic + "/"
+                    + partition);
+        }
+        try {
+            db.updateItem(b -> b.tableName(table).key(cursorKey(topic, partition))
+                    .updateExpression("SET " + LAST_OFFSET + " = :offset, " + TOPIC + " = :topic, "
+                            + PARTITION_NUMBER + " = :partition, " + UPDATED_AT + " = :now")
+                    .conditionExpression("attribute_not_exists(" + LAST_OFFSET + ") OR " + LAST_OFFSET + " < :offset")
+                    .expressionAttributeValues(Map.of(":offset", n(offset), ":topic", s(topic),
+                            ":partition", n(partition), ":now", n(clock.millis()))));
+            return true;
+        } catch (ConditionalCheckFailedException alreadyFurther) {
+            return false;
+        }
+    }
+
+    private static Map<String, AttributeValue> cursorKey(String topic, int partition) {
+        if (topic == null || topic.isEmpty() || partition < 0) {
+            throw new IllegalArgumentException("need a topic name and a partition >= 0, got " + topic + "/"
+                    + partition);
+        }
+        return key("KAFKA#" + topic + "#" + partition, FileLedger.CURSOR);
+    }
+}

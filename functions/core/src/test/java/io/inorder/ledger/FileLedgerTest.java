@@ -1,0 +1,264 @@
+package io.inorder.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+class FileLedgerTest {
+
+    private static final Duration LEASE = Duration.ofMinutes(16);
+
+    private static DynamoDbClient db;
+    private static String table;
+
+    private TestClock clock;
+    private FileLedger ledger;
+    private String stream;
+
+    @BeforeAll
+    static void startDynamo() {
+        db = LocalDynamoDb.client();
+        table = LocalDynamoDb.newTable();
+    }
+
+    @BeforeEach
+    void newStream() {
+        clock = TestClock.atEpochPlusDays(0);
+        ledger = new FileLedger(db, table, clock);
+        stream = "bucket/orders-" + UUID.randomUUID();
+    }
+
+    private ArrivalOutcome arrive(long seq, String eTag) {
+        return ledger.recordArrival(stream, seq, "cdc/orders_" + seq + ".json", eTag, 100 + seq, clock.instant());
+    }
+
+    @Test
+    void firstArrivalIsNewAndCreatesTheCursorAtTheFirstSequence() {
+        assertThat(arrive(3, "e3")).isEqualTo(ArrivalOutcome.NEW);
+
+        StreamCursor cursor = ledger.cursor(stream);
+        assertThat(cursor.nextSeq()).isEqualTo(1);
+        assertThat(cursor.inFileRecord()).isZero();
+        assertThat(cursor.leaseOwner()).isNull();
+        Arrival arrival = ledger.arrival(stream, 3).orElseThrow();
+        assertThat(arrival.key()).isEqualTo("cdc/orders_3.json");
+        assertThat(arrival.eTag()).isEqualTo("e3");
+        assertThat(arrival.size()).isEqualTo(103);
+        assertThat(arrival.arrivedAt()).isEqualTo(clock.instant());
+        assertThat(ledger.arrival(stream, 2)).isEmpty();
+    }
+
+    @Test
+    void configuredFirstSequenceIsWhereANewStreamStarts() {
+        FileLedger fromZero = new FileLedger(db, table, clock, 0, Duration.ofDays(1));
+        fromZero.recordArrival(stream, 5, "k", "e", 1, clock.instant());
+
+        assertThat(fromZero.cursor(stream).nextSeq()).isZero();
+        assertThat(fromZero.recordArrival(stream, 0, "k0", "e0", 1, clock.instant())).isEqualTo(ArrivalOutcome.NEW);
+    }
+
+    @Test
+    void sameETagAgainIsADuplicateAndChangesNothing() {
+        arrive(2, "e2");
+        assertThat(arrive(2, "e2")).isEqualTo(ArrivalOutcome.DUPLICATE);
+        assertThat(ledger.arrival(stream, 2).orElseThrow().conflicts()).isZero();
+    }
+
+    @Test
+    void otherETagUnderTheSameSequenceIsAConflictThatKeepsTheFirstUpload() {
+        arrive(2, "first");
+        assertThat(ledger.recordArrival(stream, 2, "cdc/other_2.json", "second", 7, clock.instant()))
+                .isEqualTo(ArrivalOutcome.CONFLICT);
+
+        Arrival kept = ledger.arrival(stream, 2).orElseThrow();
+        assertThat(kept.eTag()).isEqualTo("first");
+        assertThat(kept.key()).isEqualTo("cdc/orders_2.json");
+        assertThat(kept.conflicts()).isEqualTo(1);
+        Map<String, AttributeValue> item = rawFileItem(2);
+        assertThat(item.get("lastConflictKey").s()).isEqualTo("cdc/other_2.json");
+        assertThat(item.get("lastConflictETag").s()).isEqualTo("second");
+    }
+
+    @Test
+    void arrivalBelowNextSeqIsAlreadyAppliedEvenWithANewETag() {
+        arrive(1, "e1");
+        Lease lease = ledger.tryAcquireLease(stream, "a", LEASE).orElseThrow();
+        ledger.completeFile(lease, 1, 10);
+
+        assertThat(arrive(1, "e1")).isEqualTo(ArrivalOutcome.ALREADY_APPLIED);
+        assertThat(arrive(1, "changed")).isEqualTo(ArrivalOutcome.ALREADY_APPLIED);
+        assertThat(arrive(0, "e0")).isEqualTo(ArrivalOutcome.ALREADY_APPLIED);
+    }
+
+    @Test
+    void leaseIsExclusiveUntilItExpiresThenAnotherOwnerTakesItOver() {
+        Lease a = ledger.tryAcquireLease(stream, "a", LEASE).orElseThrow();
+        assertThat(a.expiresAt()).isEqualTo(clock.instant().plus(LEASE));
+        assertThat(ledger.tryAcquireLease(stream, "b", LEASE)).isEmpty();
+
+        clock.advance(LEASE.minusMillis(1));
+        assertThat(ledger.tryAcquireLease(stream, "b", LEASE)).isEmpty();
+
+        clock.advance(Duration.ofMillis(1));
+        Lease b = ledger.tryAcquireLease(stream, "b", LEASE).orElseThrow();
+        assertThat(ledger.cursor(stream).liveLeaseOwner(clock.instant())).contains("b");
+        assertThat(ledger.tryAcquireLease(stream, "a", LEASE)).isEmpty();
+        assertThat(ledger.release(a)).isFalse();
+        assertThat(ledger.cursor(stream).leaseOwner()).isEqualTo(b.owner());
+    }
+
+    @Test
+    void holderMayRetakeItsOwnLeaseAndReleaseFreesItForOthers() {
+        Lease first = ledger.tryAcquireLease(stream, "a", LEASE).orElseThrow();
+        clock.advance(Duration.ofSeconds(5));
+        Lease again = ledger.tryAcquireLease(stream, "a", LEASE).orElseThrow();
+        assertThat(again.expiresAt()).isAfter(first.expiresAt());
+
+        assertThat(ledger.release(again)).isTrue();
+        assertThat(ledger.cursor(stream).leaseOwner()).isNull();
+        assertThat(ledger.tryAcquireLease(stream, "b", LEASE)).isPresent();
+    }
+
+    @Test
+    void renewExtendsALiveLeaseButNotALostOne() {
+        Lease a = ledger.tryAcquireLease(stream, "a", LEASE).orElseThrow();
+        clock.advance(Duration.ofMinutes(10));
+        Lease renewed = ledger.renew(a, LEASE).orElseThrow();
+        assertThat(renewed.expiresAt()).isEqualTo(clock.instant().plus(LEASE));
+
+        clock.advance(LEASE);
+        assertThat(ledger.renew(renewed, LEASE)).isEmpty();
+    }
+
+    @Test
+    void checkpointMovesInFileRecordForwardAndAddsCounters() {
+        arrive(1, "e1");
+        Lease lease = ledger.tryAcquireLease(stream, "a", LEASE).orElseThrow();
+
+        ledger.checkpoint(lease, 1, 4, new Counters(4, 3, 1), "pos-4");
+        ledger.checkpoint(lease, 1, 9, new Counters(5, 5, 2), "pos-9");
+
+        StreamCursor cursor = ledger.cursor(stream);
+        assertThat(cursor.nextSeq()).isEqualTo(1);
+        assertThat(cursor.inFileRecord()).isEqualTo(9);
+        assertThat(cursor.totals()).isEqualTo(new Counters(9, 8, 3));
+        assertThat(cursor.lastPosition()).isEqualTo("pos-9");
+        assertThat(cursor.updatedAt()).isEqualTo(clock.instant());
+    }
+
+    @Test
+    void checkpointBehindTheCursorOrForAnotherFileIsRefusedAsACallerBug() {
+        arrive(1, "e1");
+        Lease lease = ledger.tryAcquireLease(stream, "a", LEASE).orElseThrow();
+        ledger.checkpoint(lease, 1, 5, Counters.ZERO, null);
+
+        assertThatThrownBy(() -> ledger.checkpoint(lease, 1, 4, Counters.ZERO, null))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("file 1 record 5");
+        assertThatThrownBy(() -> ledger.checkpoint(lease, 2, 1, Counters.ZERO, null))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> ledger.completeFile(lease, 1, 4))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(ledger.cursor(stream).inFileRecord()).isEqualTo(5);
+    }
+
+    @Test
+    void completeFileAdvancesNextSeqResetsInFileRecordAndExpiresOnlyTheArrival() {
+        arrive(1, "e1");
+        Lease lease = ledger.tryAcquireLease(stream, "a", LEASE).orElseThrow();
+        ledger.checkpoint(lease, 1, 7, new Counters(7, 7, 1), null);
+        ledger.completeFile(lease, 1, 7);
+
+        StreamCursor cursor = ledger.cursor(stream);
+        assertThat(cursor.nextSeq()).isEqualTo(2);
+        assertThat(cursor.inFileRecord()).isZero();
+        assertThat(cursor.filesApplied()).isEqualTo(1);
+        Map<String, AttributeValue> file = rawFileItem(1);
+        assertThat(Long.parseLong(file.get(LedgerTable.TTL_ATTRIBUTE).n()))
+                .isEqualTo(clock.instant().plus(Duration.ofDays(30)).getEpochSecond());
+        assertThat(file.get("appliedRecords").n()).isEqualTo("7");
+        assertThat(rawCursorItem()).doesNotContainKey(LedgerTable.TTL_ATTRIBUTE);
+    }
+
+    @Test
+    void afterTakeoverTheFormerHolderCanNeitherCheckpointNorComplete() {
+        arrive(1, "e1");
+        Lease a = ledger.tryAcquireLease(stream, "a", LEASE).orElseThrow();
+        ledger.checkpoint(a, 1, 2, Counters.ZERO, null);
+        clock.advance(LEASE);
+        ledger.tryAcquireLease(stream, "b", LEASE).orElseThrow();
+
+        assertThatThrownBy(() -> ledger.checkpoint(a, 1, 3, new Counters(1, 1, 1), null))
+                .isInstanceOf(LeaseLostException.class).hasMessageContaining("now held by b");
+        assertThatThrownBy(() -> ledger.completeFile(a, 1, 3)).isInstanceOf(LeaseLostException.class);
+        assertThatThrownBy(() -> ledger.cursorUnder(a)).isInstanceOf(LeaseLostException.class);
+
+        StreamCursor cursor = ledger.cursor(stream);
+        assertThat(cursor.nextSeq()).isEqualTo(1);
+        assertThat(cursor.inFileRecord()).isEqualTo(2);
+        assertThat(cursor.totals()).isEqualTo(Counters.ZERO);
+    }
+
+    @Test
+    void anExpiredLeaseRefusesWritesEvenBeforeAnyoneTakesItOver() {
+        arrive(1, "e1");
+        Lease a = ledger.tryAcquireLease(stream, "a", LEASE).orElseThrow();
+        clock.advance(LEASE);
+
+        assertThatThrownBy(() -> ledger.checkpoint(a, 1, 1, Counters.ZERO, null))
+                .isInstanceOf(LeaseLostException.class).hasMessageContaining("now held by nobody");
+        assertThat(ledger.cursor(stream).inFileRecord()).isZero();
+    }
+
+    @Test
+    void afterReleaseTheFormerHolderCannotCheckpoint() {
+        arrive(1, "e1");
+        Lease a = ledger.tryAcquireLease(stream, "a", LEASE).orElseThrow();
+        ledger.release(a);
+
+        assertThatThrownBy(() -> ledger.checkpoint(a, 1, 1, Counters.ZERO, null))
+                .isInstanceOf(LeaseLostException.class);
+    }
+
+    @Test
+    void firstArrivalAfterFindsTheLowestLaterFileOnly() {
+        arrive(5, "e5");
+        arrive(3, "e3");
+        arrive(9, "e9");
+
+        assertThat(ledger.firstArrivalAfter(stream, 1)).hasValue(3);
+        assertThat(ledger.firstArrivalAfter(stream, 3)).hasValue(5);
+        assertThat(ledger.firstArrivalAfter(stream, 9)).isEmpty();
+    }
+
+    @Test
+    void streamsAreIndependent() {
+        arrive(1, "e1");
+        String other = stream + "-other";
+        ledger.tryAcquireLease(stream, "a", LEASE).orElseThrow();
+
+        assertThat(ledger.tryAcquireLease(other, "b", LEASE)).isPresent();
+        assertThat(ledger.arrival(other, 1)).isEmpty();
+        assertThat(ledger.recordArrival(other, 1, "k", "other-etag", 1, Instant.EPOCH)).isEqualTo(ArrivalOutcome.NEW);
+    }
+
+    private Map<String, AttributeValue> rawFileItem(long seq) {
+        return db.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(Items.key(FileLedger.partitionKey(stream), FileLedger.fileSortKey(seq)))).item();
+    }
+
+    private Map<String, AttributeValue> rawCursorItem() {
+        return db.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(Items.key(FileLedger.partitionKey(stream), FileLedger.CURSOR))).item();
+    }
+}
