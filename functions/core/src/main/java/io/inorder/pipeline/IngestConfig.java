@@ -38,8 +38,7 @@ public record IngestConfig(
         CommitCheck commitCheck,
         Duration commitWait,
         BadRecordPolicy badRecordPolicy,
-        Duration deadlineMargin,
-        Duration leaseDuration,
+        Duration functionTimeout,
         boolean reportBatchItemFailures) {
 
     /** Whether a table's {@code visibleThrough} waits for the Write API's commit offsets to pass. */
@@ -102,19 +101,24 @@ public record IngestConfig(
             "Longest wait for a window's commit offsets to pass, ms (then visibleThrough simply stays behind).");
     public static final Setting BAD_RECORD_POLICY = new Setting("BAD_RECORD_POLICY", "quarantine",
             "quarantine: bad records go to the quarantine and the stream goes on; fail: the stream stops at them.");
-    public static final Setting DEADLINE_MARGIN_MS = new Setting("DEADLINE_MARGIN_MS", "20000",
-            "Time kept in reserve before the function timeout: work stops at a window boundary this long before it.");
-    public static final Setting LEASE_SECONDS = new Setting("LEASE_SECONDS", "960",
-            "Stream lease length, s; must exceed the function timeout (max 900 s) so a lost lease means a dead holder.");
+    public static final Setting FUNCTION_TIMEOUT_SECONDS = new Setting("FUNCTION_TIMEOUT_SECONDS", "900",
+            "The function's timeout (the template sets it from the same parameter). The stream lease lasts this + 60 s, "
+                    + "so a holder that lost its lease is dead; work stops at a window boundary a fifth of it "
+                    + "(5-60 s) before the deadline. An invocation with more time than this refuses to run.");
     public static final Setting REPORT_BATCH_ITEM_FAILURES = new Setting("REPORT_BATCH_ITEM_FAILURES", "false",
             "MSK: on a transient failure return batchItemFailures from the first unwritten offset per partition "
                     + "instead of failing the whole batch (needs FunctionResponseTypes: ReportBatchItemFailures).");
+
+    /** Timing of the S3 ordering protocol derived from the function timeout (lease = timeout + 60 s). */
+    public DrainSettings drainSettings() {
+        return DrainSettings.forFunctionTimeout(functionTimeout);
+    }
 
     /** Every variable, in documentation order. */
     public static final List<Setting> SETTINGS = List.of(WRITE_API_URL, API_KEY_SECRET_ARN, API_KEY, TABLE_CONFIG,
             TABLE_CONFIG_PARAMETER, STATE_TABLE, QUARANTINE_BUCKET, QUARANTINE_PREFIX, S3_KEY_PATTERN, FIRST_SEQUENCE,
             FORMAT, MAX_REQUEST_BYTES, MAX_REQUEST_DOCUMENTS, RETRY_BASE_MS, RETRY_CAP_MS, RETRY_MAX_ATTEMPTS,
-            WRITE_RATE_LIMIT, COMMIT_CHECK, COMMIT_WAIT_MS, BAD_RECORD_POLICY, DEADLINE_MARGIN_MS, LEASE_SECONDS,
+            WRITE_RATE_LIMIT, COMMIT_CHECK, COMMIT_WAIT_MS, BAD_RECORD_POLICY, FUNCTION_TIMEOUT_SECONDS,
             REPORT_BATCH_ITEM_FAILURES);
 
     public IngestConfig {
@@ -173,7 +177,6 @@ public record IngestConfig(
             throw new ConfigurationException(RETRY_CAP_MS.name() + " (" + retryCap.toMillis() + ") must be at least "
                     + RETRY_BASE_MS.name() + " (" + retryBase.toMillis() + ")");
         }
-        Duration lease = Duration.ofSeconds(r.longIn(LEASE_SECONDS, 60, 86_400));
         return new IngestConfig(url, secretArn, apiKey, tables, parameter, r.required(STATE_TABLE),
                 r.required(QUARANTINE_BUCKET), r.text(QUARANTINE_PREFIX), pattern,
                 r.longIn(FIRST_SEQUENCE, 0, Long.MAX_VALUE / 2), format,
@@ -182,8 +185,7 @@ public record IngestConfig(
                 (int) r.longIn(RETRY_MAX_ATTEMPTS, 0, 1_000_000), r.doubleIn(WRITE_RATE_LIMIT, 0, 100_000),
                 r.choice(COMMIT_CHECK, CommitCheck.class), Duration.ofMillis(r.longIn(COMMIT_WAIT_MS, 0, 600_000)),
                 r.choice(BAD_RECORD_POLICY, BadRecordPolicy.class),
-                Duration.ofMillis(r.longIn(DEADLINE_MARGIN_MS, 0, 600_000)), lease,
-                r.bool(REPORT_BATCH_ITEM_FAILURES));
+                Duration.ofSeconds(r.longIn(FUNCTION_TIMEOUT_SECONDS, 3, 900)), r.bool(REPORT_BATCH_ITEM_FAILURES));
     }
 
     /** Typed access to the environment with messages that name the variable. */

@@ -44,7 +44,8 @@ class IngestConfigTest {
         assertThat(c.firstSequence()).isEqualTo(1);
         assertThat(c.commitCheck()).isEqualTo(IngestConfig.CommitCheck.WAIT);
         assertThat(c.badRecordPolicy()).isEqualTo(IngestConfig.BadRecordPolicy.QUARANTINE);
-        assertThat(c.leaseDuration()).isEqualTo(Duration.ofSeconds(960));
+        assertThat(c.drainSettings().leaseDuration()).isEqualTo(Duration.ofSeconds(960));
+        assertThat(c.drainSettings().stopMargin()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.quarantinePrefix()).isEqualTo("quarantine/");
         assertThat(c.keyPattern().regex()).isEqualTo(S3KeyPattern.DEFAULT);
     }
