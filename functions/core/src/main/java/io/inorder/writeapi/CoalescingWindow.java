@@ -20,8 +20,8 @@ import java.util.Objects;
  *       key-disjoint and may be sent in any order; windows themselves are sent strictly one after another, so no
  *       request overtakes an earlier one for the same id.</li>
  *   <li>Applying the window gives the same documents as applying its operations one by one. Where a merge could change
- *       that (a patch after a delete, a patch that is more than top-level {@code add}s after an upsert, a patch with a
- *       {@code test}), {@link #add} answers {@link Admission#FLUSH_FIRST}: send this window, open a new one and add the
+ *       that (a patch after a delete, or a patch that is more than top-level {@code add}s after an upsert or next to
+ *       another patch), {@link #add} answers {@link Admission#FLUSH_FIRST}: send this window, open a new one and add the
  *       operation there.</li>
  *   <li>Every operation is encoded to its request item once, when it enters (only an upsert with a later patch folded
  *       in is encoded again, being a new document); sizes are tracked as items come and go, so sealing never encodes
@@ -163,7 +163,7 @@ public final class CoalescingWindow {
         }
         if (op instanceof Upsert u) {
             long eventTime = u.eventTimeMicros();
-            if (old != null && old.endpoint == Endpoint.ADD && eventTime < 0 && old.eventTimeMicros >= 0) {
+            if (old != null && old.endpoint == Endpoint.ADD && old.eventTimeMicros >= 0) {
                 // _event_time is immutable after the first write (reference §8): one by one, the first upsert's time
                 // would stick, so the coalesced upsert must carry it.
                 eventTime = old.eventTimeMicros;
@@ -174,14 +174,17 @@ public final class CoalescingWindow {
         Patch p = (Patch) op;
         if (old == null) {
             return new Entry(p.collection(), p.id(), Endpoint.PATCH, encoder.patch(p.id(), p.operations()),
-                    p.origin(), -1, RequestItems.canAbort(p.operations()));
+                    p.origin(), -1, mayFail(p.operations()));
         }
         switch (old.endpoint) {
             case DELETE:
                 // Patching a deleted document is not the same as patching nothing; keep both, in two windows.
                 return null;
             case PATCH:
-                if (old.canAbort || RequestItems.canAbort(p.operations())) {
+                // A JSON Patch is atomic: one failing operation voids all of it. Merged, a failure in either patch
+                // would void both, while one by one only the failing one is lost; so only patches that cannot fail
+                // (top-level adds, all the mapper emits) are merged.
+                if (old.mayFail || mayFail(p.operations())) {
                     return null;
                 }
                 return new Entry(p.collection(), p.id(), Endpoint.PATCH, encoder.appendToPatch(old.item,
@@ -196,6 +199,15 @@ public final class CoalescingWindow {
                 return new Entry(p.collection(), p.id(), Endpoint.ADD, encoder.applyToUpsert(old.item,
                         p.operations()), p.origin(), old.eventTimeMicros, false);
         }
+    }
+
+    private static boolean mayFail(List<PatchOperation> operations) {
+        for (PatchOperation o : operations) {
+            if (!RequestItems.isTopLevelAdd(o)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** First bin of the endpoint the item fits in, opening a new one while under the per-endpoint budget. */
@@ -256,19 +268,19 @@ public final class CoalescingWindow {
         final Origin origin;
         /** The {@code _event_time} an upsert item carries, -1 for none (and for patches and deletes). */
         final long eventTimeMicros;
-        /** A patch with a {@code test} operation: merging it with another would let its failure abort both. */
-        final boolean canAbort;
+        /** A patch with an operation that can fail on some document (anything but a top-level add). */
+        final boolean mayFail;
         Bin bin;
 
         Entry(String collection, String id, Endpoint endpoint, byte[] item, Origin origin, long eventTimeMicros,
-                boolean canAbort) {
+                boolean mayFail) {
             this.collection = collection;
             this.id = id;
             this.endpoint = endpoint;
             this.item = item;
             this.origin = origin;
             this.eventTimeMicros = eventTimeMicros;
-            this.canAbort = canAbort;
+            this.mayFail = mayFail;
         }
     }
 }

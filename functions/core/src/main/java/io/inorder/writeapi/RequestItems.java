@@ -162,16 +162,6 @@ final class RequestItems {
         return !field.equals(ID) && !field.equals(EVENT_TIME);
     }
 
-    /** Whether applying this patch may abort all of it (RFC 6902 {@code test}), so it must not be merged. */
-    static boolean canAbort(List<PatchOperation> operations) {
-        for (PatchOperation op : operations) {
-            if (op.op().equalsIgnoreCase("test")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static String topLevelField(String path) {
         return path.substring(1).replace("~1", "/").replace("~0", "~");
     }

@@ -98,6 +98,15 @@ class CoalescingWindowTest {
     }
 
     @Test
+    void laterUpsertWithAnotherEventTimeStillKeepsTheFirstBecauseItIsImmutable() throws IOException {
+        CoalescingWindow w = window();
+        w.add(ops.upsertAt("1", 5, "a", 1));
+        w.add(ops.upsertAt("1", 9, "a", 2));
+
+        assertThat(only(w, Endpoint.ADD).get("_event_time").asLong()).isEqualTo(5);
+    }
+
+    @Test
     void topLevelAddPatchAfterUpsertIsFoldedIntoTheUpsert() throws IOException {
         CoalescingWindow w = window();
         w.add(ops.upsertAt("1", 5, "a", 1, "b", "x"));
@@ -123,11 +132,23 @@ class CoalescingWindowTest {
     void patchAfterPatchConcatenatesTheOperations() throws IOException {
         CoalescingWindow w = window();
         w.add(ops.set("1", "a", 1));
-        w.add(ops.patch("1", Ops.add("b", 2), new PatchOperation("remove", "/c", null, null)));
+        w.add(ops.patch("1", Ops.add("b", 2), Ops.add("a", 3)));
 
         assertThat(only(w, Endpoint.PATCH).toString()).isEqualTo("{\"_id\":\"1\",\"patch\":["
                 + "{\"op\":\"add\",\"path\":\"/a\",\"value\":1},{\"op\":\"add\",\"path\":\"/b\",\"value\":2},"
-                + "{\"op\":\"remove\",\"path\":\"/c\"}]}");
+                + "{\"op\":\"add\",\"path\":\"/a\",\"value\":3}]}");
+    }
+
+    @Test
+    void patchesThatCanFailAreNotMergedBecauseAFailureWouldVoidBoth() {
+        CoalescingWindow w = window();
+        w.add(ops.set("1", "a", 1));
+        assertThat(w.add(ops.patch("1", new PatchOperation("remove", "/c", null, null))))
+                .isEqualTo(Admission.FLUSH_FIRST);
+
+        CoalescingWindow next = window();
+        next.add(ops.patch("1", new PatchOperation("replace", "/c", "x", null)));
+        assertThat(next.add(ops.set("1", "a", 2))).isEqualTo(Admission.FLUSH_FIRST);
     }
 
     @Test
