@@ -12,7 +12,9 @@ import java.util.Objects;
 
 /**
  * The batcher's unit of work: write operations coalesced per (collection, {@code _id}), last writer wins in source
- * order (architecture.md §3), packed into requests that respect the byte and document limits exactly.
+ * order (architecture.md §3), packed into requests that respect the byte and document limits exactly. One rule
+ * differs from the architecture's list: an upsert after a delete of the same id closes the window (see {@link #add}),
+ * because folding the delete away would let the old document's immutable {@code _event_time} survive.
  *
  * <p>Guarantees:
  * <ul>
@@ -20,8 +22,8 @@ import java.util.Objects;
  *       key-disjoint and may be sent in any order; windows themselves are sent strictly one after another, so no
  *       request overtakes an earlier one for the same id.</li>
  *   <li>Applying the window gives the same documents as applying its operations one by one. Where a merge could change
- *       that (a patch after a delete, or a patch that is more than top-level {@code add}s after an upsert or next to
- *       another patch), {@link #add} answers {@link Admission#FLUSH_FIRST}: send this window, open a new one and add the
+ *       that (a patch or an upsert after a delete, or a patch that is more than top-level {@code add}s after an
+ *       upsert or next to another patch), {@link #add} answers {@link Admission#FLUSH_FIRST}: send this window, open a new one and add the
  *       operation there.</li>
  *   <li>Every operation is encoded to its request item once, when it enters (only an upsert with a later patch folded
  *       in is encoded again, being a new document); sizes are tracked as items come and go, so sealing never encodes
@@ -162,6 +164,12 @@ public final class CoalescingWindow {
                     false);
         }
         if (op instanceof Upsert u) {
+            if (old != null && old.endpoint == Endpoint.DELETE) {
+                // Not "delete+upsert → upsert": _event_time is immutable for a document's life (reference §8), so
+                // an upsert over the still-existing document would keep the old _event_time where delete-then-insert
+                // starts a new one. The delete must reach the server first.
+                return null;
+            }
             long eventTime = u.eventTimeMicros();
             if (old != null && old.endpoint == Endpoint.ADD && old.eventTimeMicros >= 0) {
                 // _event_time is immutable after the first write (reference §8): one by one, the first upsert's time

@@ -75,15 +75,13 @@ class CoalescingWindowTest {
     }
 
     @Test
-    void upsertAfterDeleteSendsOnlyTheUpsertWithItsOwnEventTime() throws IOException {
+    void upsertAfterDeleteAsksToFlushFirstSoTheReinsertGetsItsOwnEventTime() throws IOException {
         CoalescingWindow w = window();
         w.add(ops.upsertAt("1", 5, "a", 1));
         w.add(ops.delete("1"));
-        w.add(ops.upsert("1", "a", 2));
 
-        JsonNode doc = only(w, Endpoint.ADD);
-        assertThat(doc.get("a").asInt()).isEqualTo(2);
-        assertThat(doc.has("_event_time")).as("a re-insert after a delete is a new document").isFalse();
+        assertThat(w.add(ops.upsertAt("1", 9, "a", 2))).isEqualTo(Admission.FLUSH_FIRST);
+        assertThat(only(w, Endpoint.DELETE).toString()).isEqualTo("{\"_id\":\"1\"}");
     }
 
     @Test

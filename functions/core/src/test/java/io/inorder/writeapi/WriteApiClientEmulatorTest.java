@@ -78,16 +78,18 @@ class WriteApiClientEmulatorTest {
         WriteApiClient client = client();
         send(client, ops.upsertAt("1", 10, "a", 1), ops.upsert("2", "a", 2), ops.upsert("3", "a", 3));
 
-        WriteResult result = send(client, ops.set("1", "b", "x"), ops.delete("2"), ops.upsert("2", "a", 20),
-                ops.set("2", "c", 5), ops.delete("3"), new Ops("customers").upsert("9", "n", "z"));
+        WriteResult result = send(client, ops.set("1", "b", "x"), ops.upsertAt("2", 30, "a", 20),
+                ops.set("2", "c", 5), ops.upsert("3", "a", 4), ops.delete("3"),
+                new Ops("customers").upsert("9", "n", "z"));
 
         assertThat(result.badRecords()).isEmpty();
         assertThat(orders().get("1").toString()).isEqualTo("{\"_id\":\"1\",\"a\":1,\"_event_time\":10,\"b\":\"x\"}");
-        assertThat(orders().get("2").toString()).isEqualTo("{\"_id\":\"2\",\"a\":20,\"c\":5}");
+        assertThat(orders().get("2").toString()).as("an overwrite keeps the immutable _event_time (none here)")
+                .isEqualTo("{\"_id\":\"2\",\"a\":20,\"_event_time\":30,\"c\":5}");
         assertThat(orders()).doesNotContainKey("3");
         assertThat(emulator.documents(WS, "customers")).containsOnlyKeys("9");
-        assertThat(emulator.applyLog(WS, "orders")).filteredOn(op -> op.id().equals("2")).extracting(AppliedOp::kind)
-                .containsExactly("add", "add");
+        assertThat(emulator.applyLog(WS, "orders")).filteredOn(op -> op.id().equals("3")).extracting(AppliedOp::kind)
+                .containsExactly("add", "delete");
     }
 
     @Test
