@@ -16,7 +16,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /** Limits and packing of sealed windows, for random operation streams fed the way the batcher feeds them. */
-class WindowPackingProperties {
+class WindowPackingTest {
 
     /** A generated operation: kind 0 upsert, 1 patch, 2 delete; id from a small pool so coalescing happens. */
     record Gen(int kind, int id, int size) { }
