@@ -50,6 +50,8 @@ public final class WriteApiClient {
 
     private static final String USER_AGENT = "inorder/0.1 (java.net.http)";
     private static final String DOCUMENT_LIMIT_KEY = "RECEIVER_REQUEST_MAX_DOCUMENT_LIMIT";
+    /** A longer {@code Retry-After} is taken as this: without a deadline, an absurd value would stall forever. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
     private final WriteApiSettings settings;
     private final ApiKeySource apiKey;
@@ -94,7 +96,8 @@ public final class WriteApiClient {
     }
 
     /**
-     * Sends every request of the window (sealing it) and returns what was acknowledged and what was rejected.
+     * Sends every request of the window (sealing it) and returns what was acknowledged and what was rejected. After a
+     * {@link WriteApiUnavailableException} the same window may be sent again, as a whole.
      *
      * @throws WriteApiUnavailableException   retriable: retries ran into the deadline or the attempt limit
      * @throws WriteApiConfigurationException permanent: key, permissions, workspace or collection need fixing
@@ -304,24 +307,29 @@ public final class WriteApiClient {
         };
     }
 
-    /** {@code Retry-After} as delta-seconds or an HTTP date (RFC 9110 §10.2.3); null when absent or unreadable. */
+    /**
+     * {@code Retry-After} as delta-seconds or an HTTP date (RFC 9110 §10.2.3), at most {@link #MAX_RETRY_AFTER}; null
+     * when absent or unreadable.
+     */
     static Duration retryAfter(HttpResponse<?> response, Instant now) {
         String value = response.headers().firstValue("Retry-After").orElse(null);
         if (value == null || value.isBlank()) {
             return null;
         }
         value = value.trim();
+        Duration wait;
         try {
             long seconds = Long.parseLong(value);
-            return seconds <= 0 ? Duration.ZERO : Duration.ofSeconds(seconds);
+            wait = seconds <= 0 ? Duration.ZERO : Duration.ofSeconds(Math.min(seconds, MAX_RETRY_AFTER.toSeconds()));
         } catch (NumberFormatException notSeconds) {
             try {
                 Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
+                wait = at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
             } catch (DateTimeParseException unreadable) {
                 return null;
             }
         }
+        return wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait;
     }
 
     Clock clock() {

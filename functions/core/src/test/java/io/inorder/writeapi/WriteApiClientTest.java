@@ -194,6 +194,32 @@ class WriteApiClientTest {
     }
 
     @Test
+    void absurdRetryAfterIsCappedAtAnHour() {
+        WriteApiClient client = client((r, i) -> i == 0
+                ? new Answer(503, Map.of("Retry-After", "99999999999999"), "{}") : acknowledge(r, "o"));
+
+        client.send(window(client, ops.delete("1")), Deadline.none());
+
+        assertThat(time.sleeps()).containsExactly(Duration.ofHours(1));
+    }
+
+    @Test
+    void windowThatFailedRetriablyCanBeSentAgainWhole() {
+        AtomicInteger calls = new AtomicInteger();
+        WriteApiClient client = client((r, i) -> calls.incrementAndGet() <= 2
+                ? error(503, null, "SERVICEUNAVAILABLE", "down") : acknowledge(r, "o"),
+                s -> s.withRetry(Duration.ofMillis(100), Duration.ofSeconds(1), 2));
+        CoalescingWindow w = window(client, ops.upsert("1", "a", 1), ops.delete("2"));
+
+        assertThatThrownBy(() -> client.send(w, Deadline.none())).isInstanceOf(WriteApiUnavailableException.class);
+        WriteResult again = client.send(w, Deadline.none());
+
+        assertThat(again.documentsWritten()).isEqualTo(2);
+        assertThat(server.received().stream().skip(2).flatMap(r -> r.ids().stream())).containsExactlyInAnyOrder("1",
+                "2");
+    }
+
+    @Test
     void retriesStopBeforeSleepingPastTheDeadline() {
         WriteApiClient client = client((r, i) -> error(503, null, "SERVICEUNAVAILABLE", "unavailable"));
         Instant start = time.instant();
