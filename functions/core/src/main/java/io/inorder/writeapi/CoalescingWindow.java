@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -86,8 +87,8 @@ public final class CoalescingWindow {
                 return Admission.FLUSH_FIRST;
             }
             rejected.add(new BadRecord(op.origin(), "document of " + merged.item.length + " bytes for _id " + op.id()
-                    + " in collection " + op.collection() + " exceeds the " + String.format("%,d", maxBytes)
-                    + "-byte request limit", merged.item));
+                    + " in collection " + op.collection() + " exceeds the "
+                    + String.format(Locale.ROOT, "%,d", maxBytes) + "-byte request limit", merged.item));
             return Admission.REJECTED;
         }
         if (old != null) {
