@@ -33,6 +33,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Emulator implements AutoCloseable {
 
+    static {
+        // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle plus the client's delayed ACK
+        // add ~40 ms to every response, which would make every test of the project slow. Read once, at class load
+        // of the server, so it must be set before the first HttpServer is created; an explicit setting wins.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final EmulatorSettings settings;
     private final HttpServer server;
     private final ExecutorService httpThreads;

@@ -136,6 +136,10 @@ record FaultSpec(List<RateFault> rates, List<Step> script, String errorField, Du
                 }
             }
         }
+        double total = rates.stream().mapToDouble(RateFault::rate).sum();
+        if (total > 1.0 + 1e-9) {
+            throw invalid(spec, "the rates add up to " + total + "; their sum must be at most 1");
+        }
         return new FaultSpec(rates, script, errorField, slowDelay, timeoutHold, timeoutDrops);
     }
 

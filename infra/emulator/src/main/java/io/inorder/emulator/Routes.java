@@ -185,7 +185,7 @@ final class Routes implements HttpHandler {
     // ---- document writes ------------------------------------------------------------------------------------------
 
     private void write(HttpExchange exchange, Call call, String workspace, String collectionName) throws IOException {
-        byte[] raw = readBody(exchange, call);
+        Body raw = readBody(exchange, call);
         CollectionState collection = catalog.collection(workspace, collectionName);
         JsonNode body = parse(raw);
         JsonNode data = body.get("data");
@@ -332,7 +332,7 @@ final class Routes implements HttpHandler {
     // ---- commit ---------------------------------------------------------------------------------------------------
 
     private void commit(HttpExchange exchange, Call call, String workspace, String collectionName) throws IOException {
-        byte[] raw = readBody(exchange, call);
+        Body raw = readBody(exchange, call);
         CollectionState collection = catalog.collection(workspace, collectionName);
         JsonNode body = parse(raw);
         JsonNode names = body.get("name");
@@ -352,7 +352,6 @@ final class Routes implements HttpHandler {
                     throw ApiError.invalidInput(malformed.getMessage());
                 }
             }
-            call.documents = 0;
         }
         Offsets commit = collection.commit();
         ObjectNode response = JsonNodeFactory.instance.objectNode();
@@ -436,24 +435,45 @@ final class Routes implements HttpHandler {
 
     // ---- bodies ---------------------------------------------------------------------------------------------------
 
+    /** A request body as read: the bytes up to their count, parsed without another copy. */
+    private static final class Body extends ByteArrayOutputStream {
+        Body(int initialCapacity) {
+            super(initialCapacity);
+        }
+
+        boolean isEmpty() {
+            return count == 0;
+        }
+
+        JsonNode readTree(ObjectMapper mapper) throws IOException {
+            return mapper.readTree(buf, 0, count);
+        }
+
+        String text() {
+            return new String(buf, 0, count, StandardCharsets.UTF_8);
+        }
+    }
+
     /** Reads the body, buffering at most the limit + 1 bytes; a larger body is drained unbuffered and answered 413. */
-    private byte[] readBody(HttpExchange exchange, Call call) throws IOException {
+    private Body readBody(HttpExchange exchange, Call call) throws IOException {
         long limit = settings.maxBodyBytes();
         InputStream in = exchange.getRequestBody();
+        int expected = 8192;
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
         if (declared != null) {
             try {
                 long length = Long.parseLong(declared.trim());
                 if (length > limit) {
-                    call.bodyBytes = Math.min(length, limit + 1);
+                    call.bodyBytes = limit + 1;
                     drain(in);
                     throw ApiError.payloadTooLarge(limit);
                 }
+                expected = (int) Math.max(32, length);
             } catch (NumberFormatException ignored) {
                 // The server has already validated framing; fall back to counting.
             }
         }
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(8192);
+        Body body = new Body(expected);
         byte[] chunk = new byte[8192];
         long total = 0;
         int n;
@@ -464,18 +484,18 @@ final class Routes implements HttpHandler {
                 drain(in);
                 throw ApiError.payloadTooLarge(limit);
             }
-            buffer.write(chunk, 0, n);
+            body.write(chunk, 0, n);
         }
         call.bodyBytes = total;
-        return buffer.toByteArray();
+        return body;
     }
 
-    private JsonNode parse(byte[] raw) {
-        if (raw.length == 0) {
+    private JsonNode parse(Body raw) {
+        if (raw.isEmpty()) {
             throw ApiError.invalidInput("The request body is empty; send a JSON object.");
         }
         try {
-            JsonNode body = mapper.readTree(raw);
+            JsonNode body = raw.readTree(mapper);
             if (body == null || !body.isObject()) {
                 throw ApiError.invalidInput("The request body must be a JSON object.");
             }
@@ -610,12 +630,12 @@ final class Routes implements HttpHandler {
         } else if (path.equals("/_emulator/faults")) {
             allow(exchange, method, "GET", "POST");
             if (method.equals("POST")) {
-                byte[] raw = readBody(exchange, call);
-                String text = new String(raw, StandardCharsets.UTF_8).trim();
+                Body raw = readBody(exchange, call);
+                String text = raw.text().trim();
                 String spec = text;
                 if (text.startsWith("{")) {
-                    JsonNode spec0 = parse(raw).get("spec");
-                    spec = spec0 == null || spec0.isNull() ? "" : spec0.asText();
+                    JsonNode specField = parse(raw).get("spec");
+                    spec = specField == null || specField.isNull() ? "" : specField.asText();
                 }
                 try {
                     emulator.faults().set(spec);

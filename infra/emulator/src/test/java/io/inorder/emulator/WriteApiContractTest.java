@@ -137,6 +137,14 @@ class WriteApiContractTest {
     }
 
     @Test
+    void anEmptyWriteAnswersNoItemsAndAnOffsetWithNoPartition() throws Exception {
+        JsonNode body = http.post(docs("ws", "c1"), "{\"data\":[]}").json();
+
+        assertThat(body.get("data")).isEmpty();
+        assertThat(body.get("last_offset").asText()).isEqualTo("f2:0:0:0:----");
+    }
+
+    @Test
     void aDocumentWithoutIdGetsAGeneratedUuidIdWithAPositionSuffix() throws Exception {
         JsonNode item = http.post(docs("ws", "c1"), "{\"data\":[{\"x\":1}]}").json().get("data").get(0);
 
