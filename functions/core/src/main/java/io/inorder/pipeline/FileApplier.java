@@ -1,5 +1,7 @@
 package io.inorder.pipeline;
 
+import io.inorder.writeapi.Deadline;
+
 import io.inorder.ledger.Arrival;
 import io.inorder.ledger.Counters;
 import io.inorder.ledger.LeaseLostException;

@@ -1,5 +1,7 @@
 package io.inorder.pipeline;
 
+import io.inorder.writeapi.Deadline;
+
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;

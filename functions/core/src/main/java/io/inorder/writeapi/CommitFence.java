@@ -54,7 +54,7 @@ public final class CommitFence {
         Clock clock = client.clock();
         Instant start = clock.instant();
         Instant waitEnd = start.plus(settings.commitWait());
-        Deadline bound = new Deadline(waitEnd.isBefore(deadline.at()) ? waitEnd : deadline.at());
+        Deadline bound = waitEnd.isBefore(deadline.at()) ? Deadline.at(clock, waitEnd) : deadline;
         Map<String, byte[]> pending = new LinkedHashMap<>();
         offsetsByCollection.forEach((collection, offsets) -> {
             if (!offsets.isEmpty()) {

@@ -1,5 +1,7 @@
 package io.inorder.pipeline;
 
+import io.inorder.writeapi.Deadline;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,5 +1,7 @@
 package io.inorder.pipeline;
 
+import io.inorder.writeapi.Deadline;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

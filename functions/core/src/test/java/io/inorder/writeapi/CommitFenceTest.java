@@ -69,7 +69,7 @@ class CommitFenceTest {
     @Test
     void callersDeadlineBoundsTheWaitToo() {
         CommitFence fence = fence((r, i) -> commit(false), Duration.ofSeconds(60));
-        Deadline deadline = new Deadline(time.instant().plusSeconds(1));
+        Deadline deadline = Deadline.at(time, time.instant().plusSeconds(1));
 
         CommitFence.Outcome outcome = fence.await(Map.of("orders", List.of("o")), deadline);
 

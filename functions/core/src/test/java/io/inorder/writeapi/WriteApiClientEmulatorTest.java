@@ -173,7 +173,7 @@ class WriteApiClientEmulatorTest {
     void persistentUnavailabilityEndsAtTheDeadlineWithARetriableError() {
         WriteApiClient client = client();
         emulator.faults().rate(503, 1.0);
-        Deadline deadline = new Deadline(time.instant().plusSeconds(30));
+        Deadline deadline = Deadline.at(time, time.instant().plusSeconds(30));
 
         assertThatThrownBy(() -> {
             CoalescingWindow w = client.newWindow();
@@ -261,7 +261,7 @@ class WriteApiClientEmulatorTest {
             WriteResult result = client.send(w, Deadline.none());
 
             CommitFence.Outcome outcome = new CommitFence(client).await(result,
-                    Deadline.in(Clock.systemUTC(), Duration.ofSeconds(60), Duration.ofSeconds(5)));
+                    Deadline.after(Clock.systemUTC(), Duration.ofSeconds(60)).earlier(Duration.ofSeconds(5)));
 
             assertThat(outcome.passed()).isTrue();
             assertThat(lagging.documents(WS, "orders")).as("everything acknowledged is visible once the fence"

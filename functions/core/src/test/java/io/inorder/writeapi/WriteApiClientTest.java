@@ -223,7 +223,7 @@ class WriteApiClientTest {
     void retriesStopBeforeSleepingPastTheDeadline() {
         WriteApiClient client = client((r, i) -> error(503, null, "SERVICEUNAVAILABLE", "unavailable"));
         Instant start = time.instant();
-        Deadline deadline = new Deadline(start.plusSeconds(20));
+        Deadline deadline = Deadline.at(time, start.plusSeconds(20));
 
         assertThatThrownBy(() -> client.send(window(client, ops.delete("1")), deadline))
                 .isInstanceOfSatisfying(WriteApiUnavailableException.class, e -> {
@@ -239,7 +239,7 @@ class WriteApiClientTest {
         WriteApiClient client = client((r, i) -> new Answer(429, Map.of("Retry-After", "120"), "{}"));
 
         assertThatThrownBy(() -> client.send(window(client, ops.delete("1")),
-                new Deadline(time.instant().plusSeconds(60)))).isInstanceOf(WriteApiUnavailableException.class);
+                Deadline.at(time, time.instant().plusSeconds(60)))).isInstanceOf(WriteApiUnavailableException.class);
         assertThat(time.sleeps()).isEmpty();
         assertThat(server.received()).hasSize(1);
     }
@@ -248,7 +248,7 @@ class WriteApiClientTest {
     void passedDeadlineSendsNothing() {
         WriteApiClient client = client((r, i) -> acknowledge(r, "o"));
 
-        assertThatThrownBy(() -> client.send(window(client, ops.delete("1")), new Deadline(time.instant())))
+        assertThatThrownBy(() -> client.send(window(client, ops.delete("1")), Deadline.at(time, time.instant())))
                 .isInstanceOf(WriteApiUnavailableException.class).hasMessageContaining("deadline");
         assertThat(server.received()).isEmpty();
     }
@@ -460,7 +460,7 @@ class WriteApiClientTest {
                 .withLimits(10_485_760, 1).withWindowRequestsPerEndpoint(5));
 
         assertThatThrownBy(() -> client.send(window(client, ops.delete("1"), ops.delete("2")),
-                new Deadline(time.instant().plusSeconds(1)))).isInstanceOf(WriteApiUnavailableException.class)
+                Deadline.at(time, time.instant().plusSeconds(1)))).isInstanceOf(WriteApiUnavailableException.class)
                 .hasMessageContaining("write-rate limit");
         assertThat(server.received()).hasSize(1);
     }
