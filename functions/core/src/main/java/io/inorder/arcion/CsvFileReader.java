@@ -118,7 +118,7 @@ final class CsvFileReader implements ArcionReader {
             columns = known.toArray(new String[0]);
             return data(Origin.fileRecord(source, index++, start));
         }
-        String[] names = malformed == null && !record.tooLarge() ? fieldsAsText() : null;
+        String[] names = malformed == null && !record.tooLarge() ? fieldsAsText(false) : null;
         if (mode == ReaderOptions.CsvHeader.AUTO && known != null
                 && (names == null || !describesColumns(names, known))) {
             columns = known.toArray(new String[0]);
@@ -240,7 +240,7 @@ final class CsvFileReader implements ArcionReader {
             return new BadRecord(origin, "empty line (0 bytes): not a record of " + columns.length + " columns",
                     record.raw());
         }
-        String[] f = fieldsAsText();
+        String[] f = fieldsAsText(true);
         if (f == null) {
             return new BadRecord(origin, malformed, record.raw());
         }
@@ -315,14 +315,17 @@ final class CsvFileReader implements ArcionReader {
                 null, origin);
     }
 
-    /** The fields as text, the unquoted null marker as {@code null}; null (and {@link #malformed} set) on bad UTF-8. */
-    private String[] fieldsAsText() {
+    /**
+     * The fields as text, with the unquoted null marker as {@code null} when {@code nulls} (data lines; a header's
+     * names are always text). Returns null, with {@link #malformed} set, on invalid UTF-8.
+     */
+    private String[] fieldsAsText(boolean nulls) {
         String[] out = new String[fieldCount];
         byte[] marker = opts.nullMarker().getBytes(StandardCharsets.UTF_8);
         int from = 0;
         for (int i = 0; i < fieldCount; i++) {
             int to = fieldEnds[i];
-            if (!fieldQuoted[i] && to - from == marker.length
+            if (nulls && !fieldQuoted[i] && to - from == marker.length
                     && Arrays.equals(fieldBytes, from, to, marker, 0, marker.length)) {
                 out[i] = null;
             } else {

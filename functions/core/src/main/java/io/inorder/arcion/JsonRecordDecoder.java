@@ -196,10 +196,13 @@ final class JsonRecordDecoder {
                         f.hasPayload = true;
                         f.payload = new Fields();
                         readFields(p, f.payload, false);
-                    } else {
+                    } else if (t == JsonToken.VALUE_NULL) {
                         f.hasPayload = true;
-                        f.payloadNull = t == JsonToken.VALUE_NULL;
-                        p.skipChildren();
+                        f.payloadNull = true;
+                    } else {
+                        // Not a JSON CDC payload: an ordinary column of a flat row.
+                        f.flat.put(name, value(p, t));
+                        continue;
                     }
                 }
                 default -> {
@@ -223,9 +226,6 @@ final class JsonRecordDecoder {
             if (f.hasPayload) {
                 if (f.payloadNull) {
                     return new ChangeEvent(null, Op.TOMBSTONE, null, null, false, -1, null, key, origin);
-                }
-                if (f.payload == null) {
-                    throw new ShapeException("JSON CDC 'payload' must be an object or null");
                 }
                 return jsonCdc(f.payload, origin, key);
             }
