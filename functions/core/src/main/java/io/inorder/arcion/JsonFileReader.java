@@ -8,12 +8,13 @@ import java.io.IOException;
  * exact byte range (offset, raw bytes for the quarantine) is known before Jackson parses it, and a record that
  * Jackson rejects never costs the records after it.
  *
- * <p>Resynchronization. Once the first record turns out to sit on one line, the file is newline-delimited: a line
- * break inside an object then ends that record as bad (truncated line) and reading resumes on the next line. In a
- * pretty-printed (multi-line) file the braces are the only framing, so a truncated object swallows what follows up
- * to the point where the braces balance again, and an object still open at the end of the input becomes one
- * {@link BadRecord} for the rest. Bytes between objects that are not whitespace are one bad record up to the end of
- * their line. Blank lines and other whitespace between objects are JSON whitespace: skipped, not records.
+ * <p>Resynchronization. A line that begins with <code>{</code> always starts a record: if an object is still open
+ * there, that object was truncated and becomes a {@link BadRecord} (pretty-printers indent nested objects, so valid
+ * output never has an object's inner <code>{</code> in column 0). Once the first record turns out to sit on one
+ * line, the input is newline-delimited and any line break inside an object ends that record as bad as well. An object
+ * still open at the end of the input is one {@code BadRecord} for the rest. Bytes between objects that are not
+ * whitespace are one bad record up to the end of their line. Blank lines and other whitespace between objects are
+ * JSON whitespace: skipped, not records.
  */
 final class JsonFileReader implements ArcionReader {
 
@@ -110,6 +111,7 @@ final class JsonFileReader implements ArcionReader {
         boolean inString = false;
         boolean escaped = false;
         boolean sawNewline = false;
+        boolean atLineStart = false;
         boolean lines = Boolean.TRUE.equals(lineDelimited);
         while (in.available()) {
             byte[] b = in.buf;
@@ -117,6 +119,13 @@ final class JsonFileReader implements ArcionReader {
             int lim = in.lim;
             for (int p = from; p < lim; p++) {
                 byte c = b[p];
+                if (atLineStart && c == '{') {
+                    record.append(b, from, p);
+                    in.pos = p;
+                    return new BadRecord(origin, "a line starts with '{' while this object is still open (truncated"
+                            + " record); reading resumes with the object on that line", record.raw());
+                }
+                atLineStart = c == '\n';
                 if (c == '\n') {
                     if (lines) {
                         record.append(b, from, p);
