@@ -33,8 +33,13 @@ public final class ArcionReaders {
         ArcionFormat format = opts.format();
         boolean csv;
         try {
-            int first = bytes.firstSignificantByte();
-            csv = format == ArcionFormat.CSV || (format == ArcionFormat.AUTO && first >= 0 && first != '{');
+            bytes.skipByteOrderMark();
+            if (format == ArcionFormat.AUTO) {
+                int first = bytes.firstSignificantByte();
+                csv = first >= 0 && first != '{';
+            } else {
+                csv = format == ArcionFormat.CSV;
+            }
         } catch (InputBytes.CorruptInputException e) {
             return failed(bytes, Origin.fileRecord(sourceName, 0, 0), e.getMessage());
         }

@@ -120,29 +120,82 @@ final class InputBytes {
         return pos < lim || refill();
     }
 
-    /**
-     * Skips a UTF-8 byte-order mark and reports the first byte that is not JSON whitespace without consuming it,
-     * or -1 for an empty or all-whitespace input. Nothing is consumed unless a whole window is whitespace, so a
-     * CSV value that starts with a blank keeps it.
-     */
-    int firstSignificantByte() throws IOException {
-        if (!available()) {
-            return -1;
+    /** Skips a UTF-8 byte-order mark at the start of the input. */
+    void skipByteOrderMark() throws IOException {
+        if (offset() != 0 || !available()) {
+            return;
+        }
+        while (lim - pos < 3 && lim < buf.length && readMore()) {
+            // a BOM is 3 bytes; make sure they are all in the window
         }
         if (lim - pos >= 3 && (buf[pos] & 0xff) == 0xef && (buf[pos + 1] & 0xff) == 0xbb
                 && (buf[pos + 2] & 0xff) == 0xbf) {
             pos += 3;
         }
-        while (available()) {
-            for (int i = pos; i < lim; i++) {
+    }
+
+    /**
+     * The first byte that is not JSON whitespace, without consuming it, or -1 for an input that is empty or only
+     * whitespace. Nothing is consumed unless a whole 64 KiB window is whitespace (only JSON pads like that), so a CSV
+     * value that starts with a blank keeps it.
+     */
+    int firstSignificantByte() throws IOException {
+        if (!available()) {
+            return -1;
+        }
+        int i = pos;
+        while (true) {
+            for (; i < lim; i++) {
                 byte b = buf[i];
                 if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
                     return b & 0xff;
                 }
             }
-            pos = lim; // a whole window of whitespace: only JSON pads like that, and JSON ignores it
+            if (lim < buf.length) {
+                if (!readMore()) {
+                    return -1;
+                }
+            } else {
+                pos = lim;
+                if (!refill()) {
+                    return -1;
+                }
+                i = pos;
+            }
         }
-        return -1;
+    }
+
+    /** Appends more input after {@link #lim} in the current window; false at the end of the input. */
+    private boolean readMore() throws IOException {
+        if (eof) {
+            return false;
+        }
+        long keepBase = base;
+        int keepPos = pos;
+        int keepLim = lim;
+        try {
+            if (gzip && !gzipOpened) {
+                gzipOpened = true;
+                in = new GZIPInputStream(in, BUFFER);
+            }
+            int n = in.read(buf, lim, buf.length - lim);
+            if (n < 0) {
+                eof = true;
+                return false;
+            }
+            lim += n;
+            return true;
+        } catch (ZipException | EOFException e) {
+            if (!gzip) {
+                throw e;
+            }
+            eof = true;
+            base = keepBase;
+            pos = keepPos;
+            lim = keepLim;
+            throw new CorruptInputException("corrupt gzip stream after " + (base + lim) + " decompressed bytes ("
+                    + e.getMessage() + "); the rest of the input is unreadable, re-upload or re-export it", e);
+        }
     }
 
     void close() throws IOException {
