@@ -106,54 +106,83 @@ final class JsonFileReader implements ArcionReader {
                 + " bytes of something else up to the end of the line", record.raw());
     }
 
+    /** Bytes that matter to framing; every other byte is skipped with one table lookup. */
+    private static final boolean[] FRAMING = new boolean[256];
+
+    static {
+        for (char c : "\"\\{}[]\n".toCharArray()) {
+            FRAMING[c] = true;
+        }
+    }
+
     private ReadResult object(Origin origin) throws IOException {
         int depth = 0;
         boolean inString = false;
-        boolean escaped = false;
+        boolean skipNext = false;
+        boolean lineStartPending = false;
         boolean sawNewline = false;
-        boolean atLineStart = false;
         boolean lines = Boolean.TRUE.equals(lineDelimited);
         while (in.available()) {
             byte[] b = in.buf;
             int from = in.pos;
             int lim = in.lim;
-            for (int p = from; p < lim; p++) {
-                byte c = b[p];
-                if (atLineStart && c == '{') {
-                    record.append(b, from, p);
-                    in.pos = p;
-                    return new BadRecord(origin, "a line starts with '{' while this object is still open (truncated"
-                            + " record); reading resumes with the object on that line", record.raw());
+            int p = from;
+            if (skipNext) {
+                p++;
+                skipNext = false;
+            }
+            if (lineStartPending) {
+                lineStartPending = false;
+                if (b[p] == '{') {
+                    return truncatedAtLineStart(origin, p);
                 }
-                atLineStart = c == '\n';
-                if (c == '\n') {
-                    if (lines) {
-                        record.append(b, from, p);
-                        in.pos = p + 1;
-                        return new BadRecord(origin, "line ends inside a JSON object (truncated record in"
-                                + " newline-delimited input); reading resumes on the next line", record.raw());
-                    }
-                    sawNewline = true;
+            }
+            for (; p < lim; p++) {
+                int c = b[p] & 0xff;
+                if (!FRAMING[c]) {
+                    continue;
                 }
-                if (inString) {
-                    if (escaped) {
-                        escaped = false;
-                    } else if (c == '\\') {
-                        escaped = true;
-                    } else if (c == '"') {
-                        inString = false;
+                switch (c) {
+                    case '\n' -> {
+                        if (lines) {
+                            record.append(b, from, p);
+                            in.pos = p + 1;
+                            return new BadRecord(origin, "line ends inside a JSON object (truncated record in"
+                                    + " newline-delimited input); reading resumes on the next line", record.raw());
+                        }
+                        sawNewline = true;
+                        if (p + 1 == lim) {
+                            lineStartPending = true;
+                        } else if (b[p + 1] == '{') {
+                            record.append(b, from, p + 1);
+                            return truncatedAtLineStart(origin, p + 1);
+                        }
                     }
-                } else if (c == '"') {
-                    inString = true;
-                } else if (c == '{' || c == '[') {
-                    depth++;
-                } else if ((c == '}' || c == ']') && --depth == 0) {
-                    record.append(b, from, p + 1);
-                    in.pos = p + 1;
-                    if (lineDelimited == null) {
-                        lineDelimited = !sawNewline;
+                    case '\\' -> {
+                        if (inString) {
+                            if (p + 1 == lim) {
+                                skipNext = true;
+                            } else {
+                                p++;
+                            }
+                        }
                     }
-                    return complete(origin);
+                    case '"' -> inString = !inString;
+                    case '{', '[' -> {
+                        if (!inString) {
+                            depth++;
+                        }
+                    }
+                    default -> { // '}' or ']'
+                        if (!inString && --depth == 0) {
+                            record.append(b, from, p + 1);
+                            in.pos = p + 1;
+                            if (lineDelimited == null) {
+                                lineDelimited = !sawNewline;
+                            }
+                            return complete(origin);
+                        }
+                    }
                 }
             }
             record.append(b, from, lim);
@@ -165,6 +194,13 @@ final class JsonFileReader implements ArcionReader {
         }
         return new BadRecord(origin, "input ends inside a JSON object (truncated record, " + record.length
                 + " bytes from the record start to the end of the input)", record.raw());
+    }
+
+    /** The open object was cut short: a new line starts with '{' at {@code resumeAt}, where reading resumes. */
+    private BadRecord truncatedAtLineStart(Origin origin, int resumeAt) {
+        in.pos = resumeAt;
+        return new BadRecord(origin, "a line starts with '{' while this object is still open (truncated record);"
+                + " reading resumes with the object on that line", record.raw());
     }
 
     private ReadResult complete(Origin origin) {
