@@ -321,4 +321,19 @@ class BadInputTest {
         List<ReadResult> rs = readAll(utf8("{\"id\":\"a\"}{\"id\":\"b\"} {\"id\":\"c\"}\n"), "glued.json", AUTO);
         assertThat(rs).hasSize(3).allMatch(r -> r instanceof ChangeEvent);
     }
+
+    @Test
+    void aTruncatedGzippedCsvYieldsItsLinesBeforeTheCutThenOneBadRecord() {
+        StringBuilder sb = new StringBuilder("id,v\n");
+        for (int i = 0; i < 20_000; i++) {
+            sb.append(i).append(",\"").append(Integer.toHexString(i * 7919)).append("\"\n");
+        }
+        byte[] zipped = gzip(utf8(sb.toString()));
+        List<ReadResult> rs = readAll(Arrays.copyOf(zipped, zipped.length / 2), "cut.csv.gz", AUTO);
+        assertThat(rs.size()).isBetween(2, 20_000);
+        for (int i = 0; i < rs.size() - 1; i++) {
+            event(rs.get(i));
+        }
+        assertThat(bad(rs.get(rs.size() - 1)).reason()).contains("corrupt gzip stream");
+    }
 }
