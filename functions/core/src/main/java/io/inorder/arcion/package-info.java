@@ -9,7 +9,7 @@
  * <ul>
  *   <li>Gzip is recognised by its magic bytes {@code 1f 8b} (concatenated members read as one stream). Byte offsets
  *       in origins count decompressed bytes.</li>
- *   <li>{@code AUTO}: first byte other than blank {@code {} means JSON, anything else CSV (an input of blanks only
+ *   <li>{@code AUTO}: first byte other than blank <code>{</code> means JSON, anything else CSV (an input of blanks only
  *       is empty). Then, per JSON object: a {@code payload} object or {@code null} is JSON CDC (a null payload is a
  *       tombstone); {@code op} together with a {@code source} object is a bare JSON CDC payload; an {@code opType}
  *       is an Arcion envelope (NATIVE or S3 JSON); anything else is a flat snapshot row.</li>
