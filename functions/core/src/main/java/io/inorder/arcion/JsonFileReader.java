@@ -1,0 +1,260 @@
+package io.inorder.arcion;
+
+import java.io.IOException;
+
+/**
+ * Frames a file of JSON objects, concatenated or one per line, and hands each object's bytes to a
+ * {@link JsonRecordDecoder}. Framing is a byte-level brace counter that knows strings and escapes, so a record's
+ * exact byte range (offset, raw bytes for the quarantine) is known before Jackson parses it, and a record that
+ * Jackson rejects never costs the records after it.
+ *
+ * <p>Resynchronization. A line that begins with <code>{</code> always starts a record: if an object is still open
+ * there, that object was truncated and becomes a {@link BadRecord} (pretty-printers indent nested objects, so valid
+ * output never has an object's inner <code>{</code> in column 0). Once the first record turns out to sit on one
+ * line with a line break right after it, the input is newline-delimited: from then on a record is exactly one line
+ * (a truncated line, or two objects on one line, is one bad record and the next line is read normally). An object
+ * still open at the end of the input is one {@code BadRecord} for the rest. Bytes between objects that are not
+ * whitespace are one bad record up to the end of their line. Blank lines and other whitespace between objects are
+ * JSON whitespace: skipped, not records.
+ */
+final class JsonFileReader implements ArcionReader {
+
+    private final InputBytes in;
+    private final String source;
+    private final JsonRecordDecoder decoder;
+    private final RecordBytes record;
+    private final int maxRecordBytes;
+    private long index;
+    private boolean done;
+    /** null until the first record is framed; then whether records are one per line. */
+    private Boolean lineDelimited;
+
+    JsonFileReader(InputBytes in, String source, ArcionFormat format, int maxRecordBytes) {
+        this.in = in;
+        this.source = source;
+        this.decoder = new JsonRecordDecoder(format);
+        this.maxRecordBytes = maxRecordBytes;
+        this.record = new RecordBytes(maxRecordBytes);
+    }
+
+    @Override
+    public long recordsRead() {
+        return index;
+    }
+
+    @Override
+    public ReadResult next() throws IOException {
+        if (done) {
+            return null;
+        }
+        long start = -1;
+        record.reset();
+        try {
+            if (!skipWhitespace()) {
+                done = true;
+                return null;
+            }
+            start = in.offset();
+            Origin origin = Origin.fileRecord(source, index++, start);
+            if (in.buf[in.pos] != '{') {
+                return garbage(origin);
+            }
+            return object(origin);
+        } catch (InputBytes.CorruptInputException e) {
+            done = true;
+            if (start < 0) {
+                start = in.offset();
+                return new BadRecord(Origin.fileRecord(source, index++, start), e.getMessage());
+            }
+            return new BadRecord(Origin.fileRecord(source, index - 1, start), e.getMessage(), record.raw());
+        }
+    }
+
+    private boolean skipWhitespace() throws IOException {
+        while (in.available()) {
+            byte[] b = in.buf;
+            int p = in.pos;
+            int lim = in.lim;
+            while (p < lim) {
+                byte c = b[p];
+                if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+                    in.pos = p;
+                    return true;
+                }
+                p++;
+            }
+            in.pos = p;
+        }
+        return false;
+    }
+
+    /** Non-JSON bytes where an object should start: one bad record up to the end of the line. */
+    private ReadResult garbage(Origin origin) throws IOException {
+        while (in.available()) {
+            byte[] b = in.buf;
+            int p = in.pos;
+            int lim = in.lim;
+            while (p < lim && b[p] != '\n') {
+                p++;
+            }
+            record.append(b, in.pos, p);
+            in.pos = p;
+            if (p < lim) {
+                break;
+            }
+        }
+        return new BadRecord(origin, "expected '{' starting a JSON object, found " + record.length
+                + " bytes of something else up to the end of the line", record.raw());
+    }
+
+    /** Bytes that matter to framing; every other byte is skipped with one table lookup. */
+    private static final boolean[] FRAMING = new boolean[256];
+
+    static {
+        for (char c : "\"\\{}[]\n".toCharArray()) {
+            FRAMING[c] = true;
+        }
+    }
+
+    private ReadResult object(Origin origin) throws IOException {
+        if (Boolean.TRUE.equals(lineDelimited)) {
+            return line(origin);
+        }
+        int depth = 0;
+        boolean inString = false;
+        boolean skipNext = false;
+        boolean lineStartPending = false;
+        boolean sawNewline = false;
+        while (in.available()) {
+            byte[] b = in.buf;
+            int from = in.pos;
+            int lim = in.lim;
+            int p = from;
+            if (skipNext) {
+                p++;
+                skipNext = false;
+            }
+            if (lineStartPending) {
+                lineStartPending = false;
+                if (b[p] == '{') {
+                    return truncatedAtLineStart(origin, p);
+                }
+            }
+            for (; p < lim; p++) {
+                int c = b[p] & 0xff;
+                if (!FRAMING[c]) {
+                    continue;
+                }
+                switch (c) {
+                    case '\n' -> {
+                        sawNewline = true;
+                        if (p + 1 == lim) {
+                            lineStartPending = true;
+                        } else if (b[p + 1] == '{') {
+                            record.append(b, from, p + 1);
+                            return truncatedAtLineStart(origin, p + 1);
+                        }
+                    }
+                    case '\\' -> {
+                        if (inString) {
+                            if (p + 1 == lim) {
+                                skipNext = true;
+                            } else {
+                                p++;
+                            }
+                        }
+                    }
+                    case '"' -> inString = !inString;
+                    case '{', '[' -> {
+                        if (!inString) {
+                            depth++;
+                        }
+                    }
+                    default -> { // '}' or ']'
+                        if (!inString && --depth == 0) {
+                            record.append(b, from, p + 1);
+                            in.pos = p + 1;
+                            if (lineDelimited == null) {
+                                lineDelimited = !sawNewline && lineEndFollows();
+                            }
+                            return complete(origin);
+                        }
+                    }
+                }
+            }
+            record.append(b, from, lim);
+            in.pos = lim;
+        }
+        done = true;
+        if (record.tooLarge()) {
+            return tooLarge(origin);
+        }
+        return new BadRecord(origin, "input ends inside a JSON object (truncated record, " + record.length
+                + " bytes from the record start to the end of the input)", record.raw());
+    }
+
+    /**
+     * A record of newline-delimited input: the whole line, whose structure Jackson checks. A tight scan for the line
+     * break, no brace counting: this is the hot path for NDJSON files.
+     */
+    private ReadResult line(Origin origin) throws IOException {
+        while (in.available()) {
+            byte[] b = in.buf;
+            int from = in.pos;
+            int lim = in.lim;
+            int p = from;
+            while (p < lim && b[p] != '\n') {
+                p++;
+            }
+            record.append(b, from, p);
+            if (p < lim) {
+                in.pos = p + 1;
+                return complete(origin);
+            }
+            in.pos = lim;
+        }
+        return complete(origin);
+    }
+
+    /**
+     * Whether the first record is followed on its line only by blanks and then a line break: the sign of
+     * newline-delimited input. Looks only at the bytes already buffered; when it cannot tell, it says no, and the
+     * brace-counting framing (which reads both framings) stays on.
+     */
+    private boolean lineEndFollows() {
+        for (int i = in.pos; i < in.lim; i++) {
+            byte c = in.buf[i];
+            if (c == '\n') {
+                return true;
+            }
+            if (c != ' ' && c != '\t' && c != '\r') {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** The open object was cut short: a new line starts with '{' at {@code resumeAt}, where reading resumes. */
+    private BadRecord truncatedAtLineStart(Origin origin, int resumeAt) {
+        in.pos = resumeAt;
+        return new BadRecord(origin, "a line starts with '{' while this object is still open (truncated record);"
+                + " reading resumes with the object on that line", record.raw());
+    }
+
+    private ReadResult complete(Origin origin) {
+        if (record.tooLarge()) {
+            return tooLarge(origin);
+        }
+        return decoder.decode(record.bytes, 0, record.size, origin, null);
+    }
+
+    private BadRecord tooLarge(Origin origin) {
+        return new BadRecord(origin, "record exceeds " + maxRecordBytes + " bytes (it has " + record.length
+                + "); raise maxRecordBytes if such rows are legitimate", record.raw());
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+}
