@@ -41,7 +41,8 @@ public interface ApiKeySource {
             return SecretsManagerApiKey.forSecret(arn.trim());
         }
         String key = env.get(API_KEY_VARIABLE);
-        boolean inLambda = env.containsKey("AWS_LAMBDA_FUNCTION_NAME");
+        // sam local invoke sets AWS_SAM_LOCAL and runs against a local emulator: a plain key is fine there.
+        boolean inLambda = env.containsKey("AWS_LAMBDA_FUNCTION_NAME") && !"true".equals(env.get("AWS_SAM_LOCAL"));
         if (key != null && !key.isBlank()) {
             if (inLambda) {
                 throw new WriteApiConfigurationException(API_KEY_VARIABLE + " is for local runs only and is ignored in"

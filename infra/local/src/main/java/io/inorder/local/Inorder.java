@@ -1,0 +1,62 @@
+package io.inorder.local;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code inorder} command: one entry point, one subcommand per job. Exit codes: 0 success, 2 usage or
+ * configuration error; subcommands document any others.
+ */
+public final class Inorder {
+
+    /** A subcommand: takes its own arguments, returns the process exit code. */
+    interface Command {
+        int run(String[] args, PrintStream out, PrintStream err) throws Exception;
+    }
+
+    private record Entry(String summary, Command command) { }
+
+    private static final Map<String, Entry> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("normalize", new Entry("print the Write API operations Arcion files map to (a dry run)",
+                NormalizeCommand::run));
+        COMMANDS.put("emulator", new Entry("run the local Write API emulator", EmulatorCommand::run));
+    }
+
+    private Inorder() { }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            usage(args.length == 0 ? err : out);
+            return args.length == 0 ? 2 : 0;
+        }
+        Entry entry = COMMANDS.get(args[0]);
+        if (entry == null) {
+            err.println("inorder: unknown command '" + args[0] + "'");
+            usage(err);
+            return 2;
+        }
+        try {
+            return entry.command().run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        } catch (UsageException e) {
+            err.println("inorder " + args[0] + ": " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("inorder " + args[0] + ": " + e);
+            return 1;
+        }
+    }
+
+    private static void usage(PrintStream to) {
+        to.println("usage: inorder <command> [options]   (inorder <command> --help for its options)");
+        to.println();
+        COMMANDS.forEach((name, e) -> to.printf("  %-10s %s%n", name, e.summary()));
+    }
+}
