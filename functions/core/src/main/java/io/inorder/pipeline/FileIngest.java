@@ -1,0 +1,88 @@
+package io.inorder.pipeline;
+
+import io.inorder.arcion.ArcionFormat;
+import io.inorder.arcion.ArcionReader;
+import io.inorder.arcion.ArcionReaders;
+import io.inorder.arcion.ReadResult;
+import io.inorder.arcion.ReaderOptions;
+import io.inorder.ledger.Arrival;
+import io.inorder.mapping.TableMapping;
+import io.inorder.observe.Metrics;
+import io.inorder.writeapi.Deadline;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * Applies one S3 file of a stream: streams the object (never loaded whole), reads it from record {@code fromRecord}
+ * on, and writes it window by window through an {@link OrderedWriter}, checkpointing {@code inFileRecord} after every
+ * acknowledged window. The object is read with {@code If-Match} on the recorded eTag, so a conflicting re-upload is
+ * never applied in place of the file the ledger sequenced.
+ */
+public final class FileIngest implements FileApplier {
+
+    private final S3Client s3;
+    private final IngestServices services;
+    private final ArcionFormat format;
+
+    public FileIngest(S3Client s3, IngestServices services, ArcionFormat format) {
+        this.s3 = s3;
+        this.services = services;
+        this.format = format;
+    }
+
+    @Override
+    public Progress apply(Arrival arrival, long fromRecord, Checkpointer checkpointer, Deadline deadline) {
+        String bucket = bucketOf(arrival);
+        Optional<TableMapping> table = services.mapper().config().tableForKey(arrival.key());
+        ReaderOptions options = ReaderOptions.defaults().withFormat(format);
+        if (table.isPresent() && !table.get().csvColumns().isEmpty()) {
+            options = options.withCsvColumns(table.get().csvColumns());
+        }
+        OrderedWriter writer = new OrderedWriter(services, deadline, table.map(TableMapping::table).orElse(null),
+                (last, delta, position) -> checkpointer.windowAcknowledged(last.position() + 1, delta, position));
+        try (InputStream in = open(bucket, arrival);
+             ArcionReader reader = ArcionReaders.open(in, arrival.key(), options)) {
+            for (long skipped = 0; skipped < fromRecord; skipped++) {
+                if (reader.next() == null) {
+                    throw new IllegalStateException("s3://" + bucket + "/" + arrival.key() + " has fewer records ("
+                            + skipped + ") than its checkpoint (" + fromRecord + "): the object changed after it was "
+                            + "partly applied");
+                }
+            }
+            for (ReadResult r = reader.next(); r != null; r = reader.next()) {
+                writer.accept(r);
+                if (deadline.hasPassed()) {
+                    writer.flush();
+                    return Progress.stoppedAtWindowBoundary();
+                }
+            }
+            writer.flush();
+            services.metrics().increment(Metrics.Name.FILES_APPLIED);
+            return Progress.complete(reader.recordsRead());
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading s3://" + bucket + "/" + arrival.key() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The bucket of a stream id {@code <bucket>/<stream>} (bucket names never contain '/'). */
+    private static String bucketOf(Arrival arrival) {
+        return arrival.stream().substring(0, arrival.stream().indexOf('/'));
+    }
+
+    private InputStream open(String bucket, Arrival arrival) {
+        try {
+            return s3.getObject(g -> g.bucket(bucket).key(arrival.key()).ifMatch(arrival.eTag()));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 412) {
+                throw new IllegalStateException("s3://" + bucket + "/" + arrival.key() + " no longer has the eTag "
+                        + arrival.eTag() + " its arrival recorded: it was overwritten by a conflicting upload. The "
+                        + "stream stops here; inspect the object, then skip the file or re-register it", e);
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.inorder.pipeline;
+
+import io.inorder.arcion.BadRecord;
+import io.inorder.arcion.ChangeEvent;
+import io.inorder.arcion.Origin;
+import io.inorder.arcion.ReadResult;
+import io.inorder.ledger.Counters;
+import io.inorder.mapping.MappingResult;
+import io.inorder.observe.Metrics;
+import io.inorder.writeapi.CoalescingWindow;
+import io.inorder.writeapi.CommitFence;
+import io.inorder.writeapi.Deadline;
+import io.inorder.writeapi.WriteApiSettings;
+import io.inorder.writeapi.WriteOp;
+import io.inorder.writeapi.WriteResult;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes one ordered unit of input — an S3 file from a record on, or one Kafka partition's records — through the
+ * Write API, window by window, in source order: mapper → coalescing window → client → quarantine → commit fence →
+ * acknowledgement (architecture §3).
+ *
+ * <p>Guarantees: windows are sent one after another; when one is acknowledged its bad records are already in the
+ * quarantine, and only then does {@link Acknowledgement#acknowledged} run with the last record the window fully
+ * covers, so a cursor moved there never passes a change the Write API did not acknowledge. A record whose operations
+ * straddle two windows (a key-changing update) is acknowledged with the second. Not thread-safe: one writer per unit.
+ */
+public final class OrderedWriter {
+
+    /** Where the caller moves its cursor after a window (S3: {@code inFileRecord}; Kafka: the partition offset). */
+    @FunctionalInterface
+    public interface Acknowledgement {
+
+        /**
+         * @param lastRecord   the last record the window fully covers (every earlier record is covered too)
+         * @param delta        records, documents and requests of the window
+         * @param lastPosition the source position of the last change in the window, or {@code null}
+         */
+        void acknowledged(Origin lastRecord, Counters delta, String lastPosition);
+    }
+
+    private record Mark(String position, long sourceTimeMillis) { }
+
+    private final IngestServices services;
+    private final Deadline deadline;
+    private final String tableHint;
+    private final Acknowledgement acknowledgement;
+    private final WriteApiSettings limits;
+
+    private CoalescingWindow window;
+    private final List<BadRecord> bad = new ArrayList<>();
+    private final Map<String, Mark> marks = new LinkedHashMap<>();
+    private Origin lastComplete;
+    private Origin lastAcknowledged;
+    private String lastPosition;
+    private long records;
+
+    /**
+     * @param tableHint the table of records that carry none (flat rows, CSV lines), from the S3 key or the topic;
+     *                  {@code null} when unknown
+     */
+    public OrderedWriter(IngestServices services, Deadline deadline, String tableHint, Acknowledgement acknowledgement) {
+        this.services = services;
+        this.deadline = deadline;
+        this.tableHint = tableHint;
+        this.acknowledgement = acknowledgement;
+        this.limits = services.client().settings();
+        this.window = services.client().newWindow();
+    }
+
+    /** Takes the next record in source order; sends the current window first whenever it cannot take more. */
+    public void accept(ReadResult result) {
+        records++;
+        services.metrics().increment(Metrics.Name.RECORDS_IN);
+        if (result instanceof BadRecord b) {
+            bad(b);
+        } else {
+            ChangeEvent event = (ChangeEvent) result;
+            if (event.table() == null && tableHint != null) {
+                event = event.withTable(tableHint);
+            }
+            MappingResult mapped = services.mapper().map(event);
+            if (mapped instanceof MappingResult.Apply apply) {
+                for (WriteOp op : apply.ops()) {
+                    add(op);
+                }
+                if (event.position() != null) {
+                    lastPosition = event.position();
+                }
+                marks.put(event.table(), new Mark(event.position(), event.sourceTimeMillis()));
+            } else if (mapped instanceof MappingResult.Skip) {
+                services.metrics().increment(Metrics.Name.RECORDS_SKIPPED);
+            } else {
+                bad(((MappingResult.Reject) mapped).badRecord());
+            }
+        }
+        lastComplete = result.origin();
+    }
+
+    /**
+     * Sends what the window holds, quarantines the window's bad records, waits for the commit fence when configured,
+     * then acknowledges. Does nothing when no record was taken since the last acknowledgement.
+     *
+     * @throws io.inorder.writeapi.WriteApiUnavailableException when the Write API stays unavailable up to the deadline
+     *         (nothing was acknowledged: the unit resumes at the previous acknowledgement)
+     */
+    public void flush() {
+        boolean progressed = lastComplete != null && !lastComplete.equals(lastAcknowledged);
+        if (window.isEmpty() && bad.isEmpty() && !progressed) {
+            return;
+        }
+        long itemBytes = window.itemBytes();
+        int documents = window.documents();
+        WriteResult result = window.isEmpty() && window.rejected().isEmpty() ? null
+                : services.client().send(window, deadline);
+        List<BadRecord> rejected = new ArrayList<>(bad);
+        if (result != null) {
+            rejected.addAll(result.badRecords());
+            if (services.failOnBad() && !result.badRecords().isEmpty()) {
+                throw new BadRecordRefusedException(result.badRecords().get(0));
+            }
+            record(result, itemBytes, documents);
+        }
+        if (!rejected.isEmpty()) {
+            rejected.sort((a, b) -> Long.compare(a.origin().position(), b.origin().position()));
+            String where = services.quarantine().put(rejected);
+            services.metrics().add(Metrics.Name.QUARANTINED_RECORDS, rejected.size());
+            services.log().warn("records quarantined", "count", rejected.size(), "first",
+                    rejected.get(0).origin().describe(), "reason", rejected.get(0).reason(), "location", where);
+        }
+        boolean visible = false;
+        if (result != null && services.fence() != null && !result.offsets().isEmpty()) {
+            CommitFence.Outcome outcome = services.fence().await(result, deadline);
+            services.metrics().add(Metrics.Name.COMMIT_WAIT, outcome.waited().toMillis());
+            visible = outcome.passed();
+        }
+        Counters delta = new Counters(records, result == null ? 0 : result.documentsWritten(),
+                result == null ? 0 : result.requests());
+        if (progressed) {
+            acknowledgement.acknowledged(lastComplete, delta, lastPosition);
+            lastAcknowledged = lastComplete;
+        }
+        for (Map.Entry<String, Mark> m : marks.entrySet()) {
+            Mark mark = m.getValue();
+            services.tables().recordApplied(m.getKey(), mark.position(), mark.sourceTimeMillis(), delta);
+            if (visible) {
+                services.tables().recordVisible(m.getKey(), mark.position(), mark.sourceTimeMillis());
+                if (mark.sourceTimeMillis() >= 0) {
+                    services.metrics().add(Metrics.Name.SOURCE_TO_VISIBLE_LAG,
+                            Math.max(0, System.currentTimeMillis() - mark.sourceTimeMillis()));
+                }
+            }
+        }
+        window = services.client().newWindow();
+        bad.clear();
+        marks.clear();
+        records = 0;
+    }
+
+    private void add(WriteOp op) {
+        while (true) {
+            CoalescingWindow.Admission admission = window.add(op);
+            if (admission != CoalescingWindow.Admission.FLUSH_FIRST) {
+                return;
+            }
+            flush();
+        }
+    }
+
+    private void bad(BadRecord b) {
+        if (services.failOnBad()) {
+            throw new BadRecordRefusedException(b);
+        }
+        bad.add(b);
+    }
+
+    private void record(WriteResult result, long itemBytes, int documents) {
+        Metrics m = services.metrics();
+        m.add(Metrics.Name.DOCUMENTS_WRITTEN, result.documentsWritten());
+        m.add(Metrics.Name.REQUESTS, result.requests());
+        m.add(Metrics.Name.RETRIES, result.retries());
+        m.add(Metrics.Name.THROTTLES, result.throttled());
+        m.add(Metrics.Name.BYTES_SENT, result.bytesSent());
+        int sent = result.requests() - result.retries();
+        if (sent > 0) {
+            double byBytes = (double) itemBytes / ((double) sent * limits.maxRequestBytes());
+            double byDocs = (double) documents / ((double) sent * limits.maxRequestDocuments());
+            m.add(Metrics.Name.WINDOW_FILL, 100 * Math.min(1, Math.max(byBytes, byDocs)));
+        }
+    }
+}
