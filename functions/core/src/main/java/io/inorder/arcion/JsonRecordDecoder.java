@@ -43,6 +43,9 @@ final class JsonRecordDecoder {
     /** The bytes of the record being decoded (positions are sliced from them), and where its parser starts in them. */
     private byte[] record;
     private int parserOff;
+    /** The last {@code tableName} object's bytes and the name read from them. */
+    private byte[] lastTableBytes;
+    private String lastTable;
 
     JsonRecordDecoder(ArcionFormat format) {
         this.format = format;
@@ -168,7 +171,7 @@ final class JsonRecordDecoder {
             switch (name) {
                 case "tableName" -> {
                     if (object) {
-                        f.table = readTableName(p);
+                        f.table = tableName(p);
                     } else if (t == JsonToken.VALUE_STRING) {
                         f.table = p.getText();
                     } else {
@@ -407,6 +410,29 @@ final class JsonRecordDecoder {
 
     // ---------------------------------------------------------------- pieces
 
+    /**
+     * The table name, reusing the previous record's when the {@code tableName} object has the same bytes (records
+     * of a file or topic are mostly of one table): the parser then only skips it.
+     */
+    private String tableName(JsonParser p) throws IOException {
+        int start = parserOff + (int) p.currentTokenLocation().getByteOffset();
+        if (lastTable != null && lastTableBytes.length <= record.length - start
+                && Arrays.equals(record, start, start + lastTableBytes.length, lastTableBytes, 0,
+                lastTableBytes.length)) {
+            // The same bytes, closing brace included, are the same object.
+            p.skipChildren();
+            return lastTable;
+        }
+        String table = readTableName(p);
+        return remember(table, start, parserOff + (int) p.currentLocation().getByteOffset());
+    }
+
+    private String remember(String table, int start, int end) {
+        lastTable = table;
+        lastTableBytes = Arrays.copyOfRange(record, start, end);
+        return table;
+    }
+
     /** {@code namespace.catalog}, {@code namespace.schema}, {@code name}, joined with dots, null parts left out. */
     private static String readTableName(JsonParser p) throws IOException {
         String catalog = null;
@@ -536,6 +562,14 @@ final class JsonRecordDecoder {
 
     /** JSON text of {@code b[from, to)} without the whitespace outside strings. */
     static String compactText(byte[] b, int from, int to) {
+        int i0 = from;
+        while (i0 < to && (b[i0] > ' ' || b[i0] < 0)) {
+            i0++;
+        }
+        if (i0 == to) {
+            // Already compact (the usual case for newline-delimited input): no string tracking needed.
+            return new String(b, from, to - from, StandardCharsets.UTF_8);
+        }
         byte[] out = null;
         int n = 0;
         boolean inString = false;
