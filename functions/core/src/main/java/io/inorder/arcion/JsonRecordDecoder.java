@@ -87,6 +87,10 @@ final class JsonRecordDecoder {
         String problem;
     }
 
+    /**
+     * Reads the single JSON object in {@code b[off, off + len)} (a framed file record or a Kafka value); anything
+     * after its closing brace makes it bad. {@code messageKey} (Kafka) is attached to the event.
+     */
     ReadResult decode(byte[] b, int off, int len, Origin origin, JsonNode messageKey) {
         record = b;
         parserOff = off;
@@ -97,7 +101,7 @@ final class JsonRecordDecoder {
             }
             ReadResult result;
             if (format == ArcionFormat.NATIVE_SNAPSHOT) {
-                result = flatRow(readRow(p), origin);
+                result = flatRow(readRow(p), origin, messageKey);
             } else {
                 Fields f = new Fields();
                 readFields(p, f, true);
@@ -131,7 +135,7 @@ final class JsonRecordDecoder {
         record = b;
         parserOff = off;
         if (format == ArcionFormat.NATIVE_SNAPSHOT) {
-            return flatRow(readRow(p), origin);
+            return flatRow(readRow(p), origin, null);
         }
         Fields f = new Fields();
         readFields(p, f, true);
@@ -296,8 +300,8 @@ final class JsonRecordDecoder {
         return new ChangeEvent(null, Op.SNAPSHOT_ROW, null, row, true, -1, null, key, origin);
     }
 
-    private static ChangeEvent flatRow(Row row, Origin origin) {
-        return new ChangeEvent(null, Op.SNAPSHOT_ROW, null, row, true, -1, null, null, origin);
+    private static ChangeEvent flatRow(Row row, Origin origin, JsonNode key) {
+        return new ChangeEvent(null, Op.SNAPSHOT_ROW, null, row, true, -1, null, key, origin);
     }
 
     private static ChangeEvent jsonCdc(Fields f, Origin origin, JsonNode key) throws ShapeException {
