@@ -1,0 +1,563 @@
+package io.inorder.arcion;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import java.io.CharConversionException;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Turns the bytes of one JSON object into a {@link ChangeEvent}, or a {@link BadRecord} saying what is wrong. One
+ * pass with Jackson's streaming parser straight into the event (no tree per record); only nested objects and arrays
+ * inside row images become {@link JsonNode}s. Shapes (arcion-cdc-formats.md §2–4):
+ * <ul>
+ *   <li>JSON CDC: a {@code payload} object (value envelope), a {@code null} payload (tombstone), or, bare, an
+ *       {@code op} with a {@code source} object;</li>
+ *   <li>Arcion envelope (NATIVE or S3 JSON): an {@code opType}; cursor as object (NATIVE) or string (S3);
+ *       an {@code exists} map switches on the S3 placeholder rules;</li>
+ *   <li>anything else: a flat snapshot row.</li>
+ * </ul>
+ * Not thread-safe (reuses a writer); the factory is shared.
+ */
+final class JsonRecordDecoder {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final JsonFactory FACTORY = MAPPER.getFactory();
+
+    private static final String NULL_PLACEHOLDER = "null";
+
+    private final ArcionFormat format;
+    private final StringWriter compact = new StringWriter(256);
+
+    JsonRecordDecoder(ArcionFormat format) {
+        this.format = format;
+    }
+
+    /** A record that cannot be read; {@code reason} names what to fix. */
+    private static final class ShapeException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ShapeException(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    /** What the top level (or a JSON CDC payload) said, gathered in one pass because fields come in any order. */
+    private static final class Fields {
+        String table;
+        String opType;
+        boolean hasOpType;
+        String position;
+        long sourceTime = -1;
+        Row before;
+        Row after;
+        boolean beforeEmptyObject;
+        boolean afterEmptyObject;
+        Map<String, Integer> exists;
+        String[] existsOrder;
+        String op;
+        boolean hasSource;
+        boolean hasPayload;
+        boolean payloadNull;
+        Fields payload;
+        /** The top level read as a flat row, for records that turn out to have no envelope. */
+        final Row.Builder flat = new Row.Builder();
+        /** A field was consumed as envelope structure: a flat-row reading must re-parse the record. */
+        boolean structural;
+    }
+
+    ReadResult decode(byte[] b, int off, int len, Origin origin, JsonNode messageKey) {
+        try (JsonParser p = FACTORY.createParser(b, off, len)) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                return bad(origin, "expected a JSON object, found " + describe(first), b, off, len);
+            }
+            ReadResult result;
+            if (format == ArcionFormat.NATIVE_SNAPSHOT) {
+                result = flatRow(readRow(p), origin);
+            } else {
+                Fields f = new Fields();
+                readFields(p, f, true);
+                result = interpret(f, origin, messageKey, b, off, len);
+            }
+            JsonToken trailing = p.nextToken();
+            if (trailing != null) {
+                return bad(origin, "unexpected " + describe(trailing) + " after the record's closing brace", b, off,
+                        len);
+            }
+            return result;
+        } catch (ShapeException e) {
+            return bad(origin, e.getMessage(), b, off, len);
+        } catch (CharConversionException e) {
+            return bad(origin, "input is not valid UTF-8: " + e.getMessage(), b, off, len);
+        } catch (JsonProcessingException e) {
+            return bad(origin, "malformed JSON: " + e.getOriginalMessage() + locationOf(e), b, off, len);
+        } catch (IOException e) {
+            // Parsing a byte array does no I/O; anything here is a content problem.
+            return bad(origin, "unreadable JSON: " + e.getMessage(), b, off, len);
+        }
+    }
+
+    private static String locationOf(JsonProcessingException e) {
+        return e.getLocation() == null ? ""
+                : " (at byte " + e.getLocation().getByteOffset() + " of the record)";
+    }
+
+    private static BadRecord bad(Origin origin, String reason, byte[] b, int off, int len) {
+        return new BadRecord(origin, reason, Arrays.copyOfRange(b, off, off + Math.min(len, RecordBytes.RAW_CAP)));
+    }
+
+    private static String describe(JsonToken t) {
+        return t == null ? "nothing" : t.asString() != null ? "'" + t.asString() + "'" : t.name();
+    }
+
+    // ---------------------------------------------------------------- one pass over the fields
+
+    private void readFields(JsonParser p, Fields f, boolean topLevel) throws IOException, ShapeException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken t = p.nextToken();
+            boolean object = t == JsonToken.START_OBJECT;
+            switch (name) {
+                case "tableName" -> {
+                    if (object) {
+                        f.table = readTableName(p);
+                    } else if (t == JsonToken.VALUE_STRING) {
+                        f.table = p.getText();
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                case "opType" -> {
+                    f.hasOpType = true;
+                    f.opType = t.isScalarValue() && t != JsonToken.VALUE_NULL ? p.getText() : null;
+                    p.skipChildren();
+                }
+                case "cursor" -> {
+                    if (object) {
+                        copyCursor(p, f);
+                    } else if (t == JsonToken.VALUE_STRING) {
+                        f.position = p.getText();
+                        f.sourceTime = timestampInCursorText(f.position);
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                case "before" -> {
+                    if (object) {
+                        f.before = readRow(p);
+                        f.beforeEmptyObject = f.before.isEmpty();
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                case "after" -> {
+                    if (object) {
+                        f.after = readRow(p);
+                        f.afterEmptyObject = f.after.isEmpty();
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                case "exists" -> {
+                    if (object) {
+                        readExists(p, f);
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                case "op" -> {
+                    f.op = t == JsonToken.VALUE_STRING ? p.getText() : null;
+                    p.skipChildren();
+                }
+                case "source" -> {
+                    if (object) {
+                        f.hasSource = true;
+                        copySource(p, f);
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                case "payload" -> {
+                    if (topLevel && object) {
+                        f.hasPayload = true;
+                        f.payload = new Fields();
+                        readFields(p, f.payload, false);
+                    } else if (t == JsonToken.VALUE_NULL) {
+                        f.hasPayload = true;
+                        f.payloadNull = true;
+                    } else {
+                        // Not a JSON CDC payload: an ordinary column of a flat row.
+                        f.flat.put(name, value(p, t));
+                        continue;
+                    }
+                }
+                default -> {
+                    if (topLevel) {
+                        f.flat.put(name, value(p, t));
+                    } else {
+                        p.skipChildren();
+                    }
+                    continue;
+                }
+            }
+            f.structural = true;
+        }
+    }
+
+    private ReadResult interpret(Fields f, Origin origin, JsonNode key, byte[] b, int off, int len)
+            throws IOException, ShapeException {
+        boolean cdc = format == ArcionFormat.JSON_CDC
+                || (format == ArcionFormat.AUTO && !f.hasOpType && (f.hasPayload || (f.op != null && f.hasSource)));
+        if (cdc) {
+            if (f.hasPayload) {
+                if (f.payloadNull) {
+                    return new ChangeEvent(null, Op.TOMBSTONE, null, null, false, -1, null, key, origin);
+                }
+                return jsonCdc(f.payload, origin, key);
+            }
+            return jsonCdc(f, origin, key);
+        }
+        if (f.hasOpType) {
+            return envelope(f, origin, key);
+        }
+        Row row;
+        if (!f.structural) {
+            row = f.flat.build();
+        } else {
+            // A row with columns named like envelope fields: re-read it column by column.
+            try (JsonParser p = FACTORY.createParser(b, off, len)) {
+                p.nextToken();
+                row = readRow(p);
+            }
+        }
+        return new ChangeEvent(null, Op.SNAPSHOT_ROW, null, row, true, -1, null, key, origin);
+    }
+
+    private static ChangeEvent flatRow(Row row, Origin origin) {
+        return new ChangeEvent(null, Op.SNAPSHOT_ROW, null, row, true, -1, null, null, origin);
+    }
+
+    private static ChangeEvent jsonCdc(Fields f, Origin origin, JsonNode key) throws ShapeException {
+        if (f.op == null) {
+            throw new ShapeException("JSON CDC record without a string 'op' (expected r, c, u or d)");
+        }
+        Op op = switch (f.op) {
+            case "r" -> Op.SNAPSHOT_ROW;
+            case "c" -> Op.INSERT;
+            case "u" -> Op.UPDATE;
+            case "d" -> Op.DELETE;
+            default -> throw new ShapeException("unknown JSON CDC op '" + f.op
+                    + "' (expected r, c, u or d); the record is quarantined, never skipped silently");
+        };
+        // Arcion writes {} for the missing image (arcion-cdc-formats.md §3): absent, not an empty row.
+        Row before = f.beforeEmptyObject ? null : f.before;
+        Row after = op == Op.DELETE || f.afterEmptyObject ? null : f.after;
+        if (op != Op.DELETE && after == null) {
+            throw new ShapeException("JSON CDC op '" + f.op + "' without an 'after' image");
+        }
+        if (op == Op.DELETE && before == null) {
+            throw new ShapeException("JSON CDC delete without a 'before' image: no key to delete");
+        }
+        return new ChangeEvent(f.table, op, before, after, after != null, f.sourceTime, f.position, key, origin);
+    }
+
+    private ChangeEvent envelope(Fields f, Origin origin, JsonNode key) throws ShapeException {
+        String letter = f.opType;
+        Op op;
+        if ("I".equals(letter)) {
+            op = Op.INSERT;
+        } else if ("U".equals(letter)) {
+            op = Op.UPDATE;
+        } else if ("D".equals(letter)) {
+            op = Op.DELETE;
+        } else {
+            throw new ShapeException("unknown opType '" + letter + "' (Arcion documents only I, U and D); the record"
+                    + " is quarantined, never skipped silently: check the Replicant version and its output format");
+        }
+        Row before;
+        Row after;
+        boolean complete;
+        if (f.exists != null) {
+            before = present(f.before, f, 2);
+            after = present(f.after, f, 1);
+            complete = op != Op.DELETE;
+            for (String c : f.existsOrder) {
+                int e = f.exists.get(c);
+                if ((e & 1) == 0 || after == null || !after.has(c)) {
+                    complete = false;
+                    break;
+                }
+            }
+        } else {
+            boolean placeholders = format == ArcionFormat.S3_JSON;
+            before = placeholders ? nullsFromPlaceholders(f.before) : f.before;
+            after = placeholders ? nullsFromPlaceholders(f.after) : f.after;
+            complete = op != Op.DELETE && after != null;
+        }
+        if (op == Op.INSERT) {
+            before = null;
+        }
+        if (op == Op.DELETE) {
+            after = null;
+            if (before == null || before.isEmpty()) {
+                throw new ShapeException("opType D without a 'before' image: no key to delete");
+            }
+        } else if (after == null) {
+            throw new ShapeException("opType " + letter + " without an 'after' image");
+        }
+        return new ChangeEvent(f.table, op, before, after, complete, f.sourceTime, f.position, key, origin);
+    }
+
+    /**
+     * The columns of {@code image} that {@code exists} marks present on this side ({@code bit} 2 = old image,
+     * 1 = new image), with the {@code "null"} placeholder read as SQL NULL. Columns not in {@code exists} are left
+     * out: the map is the authority on what the record says.
+     */
+    private static Row present(Row image, Fields f, int bit) {
+        if (image == null) {
+            return null;
+        }
+        Row.Builder out = new Row.Builder();
+        String[] order = f.existsOrder;
+        for (int i = 0; i < order.length; i++) {
+            String c = order[i];
+            if ((f.exists.get(c) & bit) == 0) {
+                continue;
+            }
+            // Images and exists usually list columns in the same order: try the same index first.
+            int at = i < image.size() && image.name(i).equals(c) ? i : image.indexOf(c);
+            if (at >= 0) {
+                Object v = image.value(at);
+                out.put(c, NULL_PLACEHOLDER.equals(v) ? null : v);
+            }
+        }
+        return out.build();
+    }
+
+    private static Row nullsFromPlaceholders(Row image) {
+        if (image == null) {
+            return null;
+        }
+        Row.Builder out = new Row.Builder();
+        for (int i = 0; i < image.size(); i++) {
+            Object v = image.value(i);
+            out.put(image.name(i), NULL_PLACEHOLDER.equals(v) ? null : v);
+        }
+        return out.build();
+    }
+
+    // ---------------------------------------------------------------- pieces
+
+    /** {@code namespace.catalog}, {@code namespace.schema}, {@code name}, joined with dots, null parts left out. */
+    private static String readTableName(JsonParser p) throws IOException {
+        String catalog = null;
+        String schema = null;
+        String name = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken t = p.nextToken();
+            if ("name".equals(field) && t == JsonToken.VALUE_STRING) {
+                name = p.getText();
+            } else if ("namespace".equals(field) && t == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String nsField = p.currentName();
+                    JsonToken v = p.nextToken();
+                    if (v == JsonToken.VALUE_STRING && "catalog".equals(nsField)) {
+                        catalog = p.getText();
+                    } else if (v == JsonToken.VALUE_STRING && "schema".equals(nsField)) {
+                        schema = p.getText();
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            } else {
+                p.skipChildren();
+            }
+        }
+        return joinTable(catalog, schema, name);
+    }
+
+    static String joinTable(String catalog, String schema, String name) {
+        StringBuilder sb = new StringBuilder();
+        for (String part : new String[] {catalog, schema, name}) {
+            if (part != null && !part.isEmpty()) {
+                if (sb.length() > 0) {
+                    sb.append('.');
+                }
+                sb.append(part);
+            }
+        }
+        return sb.length() == 0 ? null : sb.toString();
+    }
+
+    /** A row image: each field's value per {@link Row}'s convention. The parser is on START_OBJECT. */
+    private static Row readRow(JsonParser p) throws IOException {
+        Row.Builder row = new Row.Builder();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            row.put(name, value(p, p.nextToken()));
+        }
+        return row.build();
+    }
+
+    /** null for JSON null, String for strings, JsonNode for everything else (numbers keep their exact text). */
+    private static Object value(JsonParser p, JsonToken t) throws IOException {
+        return switch (t) {
+            case VALUE_STRING -> p.getText();
+            case VALUE_NULL -> null;
+            case VALUE_TRUE -> BooleanNode.TRUE;
+            case VALUE_FALSE -> BooleanNode.FALSE;
+            case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+                case INT -> IntNode.valueOf(p.getIntValue());
+                case LONG -> LongNode.valueOf(p.getLongValue());
+                default -> BigIntegerNode.valueOf(p.getBigIntegerValue());
+            };
+            case VALUE_NUMBER_FLOAT -> DecimalNode.valueOf(p.getDecimalValue());
+            default -> p.readValueAsTree();
+        };
+    }
+
+    private static void readExists(JsonParser p, Fields f) throws IOException, ShapeException {
+        Map<String, Integer> exists = new HashMap<>();
+        String[] order = new String[16];
+        int n = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String column = p.currentName();
+            JsonToken t = p.nextToken();
+            String text = t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT ? p.getText() : null;
+            int flag = text != null && text.length() == 1 ? text.charAt(0) - '0' : -1;
+            if (flag < 0 || flag > 3) {
+                throw new ShapeException("exists value " + (text == null ? describe(t) : "'" + text + "'")
+                        + " for column '" + column + "' must be 0, 1, 2 or 3");
+            }
+            if (exists.put(column, flag) == null) {
+                if (n == order.length) {
+                    order = Arrays.copyOf(order, n * 2);
+                }
+                order[n++] = column;
+            }
+        }
+        f.exists = exists;
+        f.existsOrder = Arrays.copyOf(order, n);
+    }
+
+    /** Copies a NATIVE cursor object as compact JSON text and picks its {@code timestamp}. */
+    private void copyCursor(JsonParser p, Fields f) throws IOException {
+        compact.getBuffer().setLength(0);
+        long time = -1;
+        try (JsonGenerator g = FACTORY.createGenerator(compact)) {
+            int depth = 0;
+            JsonToken t = p.currentToken();
+            boolean timeNext = false;
+            while (true) {
+                g.copyCurrentEvent(p);
+                if (t.isStructStart()) {
+                    depth++;
+                    timeNext = false;
+                } else if (t.isStructEnd()) {
+                    if (--depth == 0) {
+                        break;
+                    }
+                } else if (timeNext) {
+                    time = millis(p, t);
+                    timeNext = false;
+                } else if (t == JsonToken.FIELD_NAME && depth == 1) {
+                    timeNext = "timestamp".equals(p.currentName());
+                }
+                t = p.nextToken();
+            }
+        }
+        f.position = compact.toString();
+        f.sourceTime = time;
+    }
+
+    /**
+     * Copies a JSON CDC {@code source} block (without its synthesized {@code query}, which can be large) as the
+     * position, and takes the table ({@code db.schema.table}) and {@code ts_ms} from it.
+     */
+    private void copySource(JsonParser p, Fields f) throws IOException {
+        compact.getBuffer().setLength(0);
+        String db = null;
+        String schema = null;
+        String table = null;
+        long time = -1;
+        try (JsonGenerator g = FACTORY.createGenerator(compact)) {
+            g.writeStartObject();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                if ("query".equals(name)) {
+                    p.skipChildren();
+                    continue;
+                }
+                switch (name) {
+                    case "db" -> db = t == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "schema" -> schema = t == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "table" -> table = t == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "ts_ms" -> time = millis(p, t);
+                    default -> { }
+                }
+                g.writeFieldName(name);
+                g.copyCurrentStructure(p);
+            }
+            g.writeEndObject();
+        }
+        f.position = compact.toString();
+        f.table = joinTable(db, schema, table);
+        f.sourceTime = time;
+    }
+
+    private static long millis(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+            return p.getLongValue();
+        }
+        if (t == JsonToken.VALUE_STRING) {
+            try {
+                return Long.parseLong(p.getText().trim());
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The {@code timestamp} of a cursor given as JSON text (S3 JSON and CSV double-encode it), or -1 when the text
+     * is not a JSON object with one. The time is informative only, so a cursor it cannot be read from is no error.
+     */
+    static long timestampInCursorText(String cursor) {
+        if (cursor == null) {
+            return -1;
+        }
+        try (JsonParser p = FACTORY.createParser(cursor)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return -1;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                if ("timestamp".equals(name)) {
+                    return millis(p, t);
+                }
+                p.skipChildren();
+            }
+            return -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}
