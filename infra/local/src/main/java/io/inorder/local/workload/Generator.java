@@ -260,8 +260,13 @@ final class Generator {
         logSeq++;
         long extraction = clock + 200 + r.nextInt(1800);
         return "{\"extractorId\":0,\"timestamp\":" + clock + ",\"extractionTimestamp\":" + extraction
-                + ",\"log\":\"binlog." + String.format("%06d", binlog) + "\",\"position\":" + position
+                + ",\"log\":\"binlog." + sixDigits(binlog) + "\",\"position\":" + position
                 + ",\"logSeqNum\":" + logSeq + ",\"slaveServerId\":1,\"v\":2}";
+    }
+
+    private static String sixDigits(int n) {
+        String digits = Integer.toString(n);
+        return "000000".substring(Math.min(6, digits.length())) + digits;
     }
 
     private static String counts(Stream s) {

@@ -198,7 +198,10 @@ final class TableShape {
             case CITY -> pick(CITIES, r);
             case NOTE -> pick(NOTES, r);
             case STATUS -> pick(STATUSES, r);
-            case MONEY -> (r.nextInt(2000)) + "." + String.format("%02d", r.nextInt(100));
+            case MONEY -> {
+                int cents = r.nextInt(100);
+                yield r.nextInt(2000) + (cents < 10 ? ".0" : ".") + cents;
+            }
             case QTY -> Integer.toString(r.nextInt(1, 13));
             case CURRENCY -> pick(CURRENCIES, r);
             case TIMESTAMP -> TIME.format(Instant.ofEpochMilli(nowMillis - r.nextInt(86_400_000)));

@@ -103,6 +103,78 @@ public record WorkloadSpec(
                 0.3);
     }
 
+    /**
+     * The option names {@link #withOption} understands, with what each sets, for command-line help
+     * ({@code --seed 3 --changes 10000 ...}).
+     */
+    public static final java.util.Map<String, String> OPTIONS = optionHelp();
+
+    private static java.util.Map<String, String> optionHelp() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("seed", "random seed (default 1)");
+        m.put("tables", "source tables, 1.." + MAX_TABLES + " (default 3)");
+        m.put("changes", "records over all tables, snapshot rows included (default 2000)");
+        m.put("records-per-file", "records per file as MIN-MAX or N (default 20-200)");
+        m.put("first-sequence", "suffix of each stream's first file (default 1)");
+        m.put("key-prefix", "S3 key prefix of every file (default cdc/)");
+        m.put("snapshot-share", "share of changes that are snapshot rows (default 0.2)");
+        m.put("insert-share", "share of realtime changes that insert (default 0.3)");
+        m.put("delete-share", "share of realtime changes that delete (default 0.1)");
+        m.put("key-change-share", "share of realtime changes that change the key (default 0.03)");
+        m.put("partial-image-share", "share of updates/deletes with KEY/UPDATED images (default 0.5)");
+        m.put("null-share", "share of changed values set to NULL (default 0.15)");
+        m.put("csv-share", "share of files written as CSV (default 0.3)");
+        m.put("headerless-csv-share", "share of CSV files without a header (default 0.25)");
+        m.put("gzip-share", "share of files gzip-compressed (default 0.2)");
+        m.put("flat-snapshot-share", "share of JSON snapshot files as flat rows (default 0.3)");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * This spec with one option set from text, as given on a command line ({@code name} without the leading
+     * dashes, see {@link #OPTIONS}).
+     *
+     * @throws IllegalArgumentException naming the option when the name is unknown or the value invalid
+     */
+    public WorkloadSpec withOption(String name, String value) {
+        try {
+            String v = value.trim();
+            return switch (name) {
+                case "seed" -> withSeed(Long.parseLong(v));
+                case "tables" -> withTables(Integer.parseInt(v));
+                case "changes" -> withChanges(Integer.parseInt(v));
+                case "records-per-file" -> {
+                    int dash = v.indexOf('-');
+                    yield dash < 0 ? withRecordsPerFile(Integer.parseInt(v), Integer.parseInt(v))
+                            : withRecordsPerFile(Integer.parseInt(v.substring(0, dash).trim()),
+                                    Integer.parseInt(v.substring(dash + 1).trim()));
+                }
+                case "first-sequence" -> withFirstSequence(Long.parseLong(v));
+                case "key-prefix" -> withKeyPrefix(value);
+                case "snapshot-share" -> withSnapshotShare(Double.parseDouble(v));
+                case "insert-share" -> withOperationMix(Double.parseDouble(v), deleteShare, keyChangeShare);
+                case "delete-share" -> withOperationMix(insertShare, Double.parseDouble(v), keyChangeShare);
+                case "key-change-share" -> withOperationMix(insertShare, deleteShare, Double.parseDouble(v));
+                case "partial-image-share" -> withPartialImageShare(Double.parseDouble(v));
+                case "null-share" -> withNullShare(Double.parseDouble(v));
+                case "csv-share" -> withFormatMix(Double.parseDouble(v), headerlessCsvShare, gzipShare);
+                case "headerless-csv-share" -> withFormatMix(csvShare, Double.parseDouble(v), gzipShare);
+                case "gzip-share" -> withFormatMix(csvShare, headerlessCsvShare, Double.parseDouble(v));
+                case "flat-snapshot-share" -> withFlatSnapshotShare(Double.parseDouble(v));
+                default -> throw new IllegalArgumentException("unknown workload option --" + name + "; known: --"
+                        + String.join(", --", OPTIONS.keySet()));
+            };
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("workload option --" + name + ": '" + value + "' is not a number ("
+                    + OPTIONS.get(name) + ")");
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().contains("--" + name)) {
+                throw e;
+            }
+            throw new IllegalArgumentException("workload option --" + name + " " + value + ": " + e.getMessage(), e);
+        }
+    }
+
     public WorkloadSpec withSeed(long s) {
         return new WorkloadSpec(s, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,

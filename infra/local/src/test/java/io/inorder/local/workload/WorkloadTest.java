@@ -239,6 +239,24 @@ class WorkloadTest {
     }
 
     @Test
+    void commandLineOptionsSetTheirFieldsAndErrorsNameTheOption() {
+        WorkloadSpec spec = WorkloadSpec.defaults().withOption("seed", "42").withOption("changes", "10000")
+                .withOption("records-per-file", "5-50").withOption("gzip-share", "1").withOption("key-prefix", "in/")
+                .withOption("delete-share", "0.2");
+        assertThat(spec).isEqualTo(WorkloadSpec.defaults().withSeed(42).withChanges(10000).withRecordsPerFile(5, 50)
+                .withFormatMix(0.3, 0.25, 1.0).withKeyPrefix("in/").withOperationMix(0.3, 0.2, 0.03));
+        assertThat(WorkloadSpec.defaults().withOption("records-per-file", "7"))
+                .isEqualTo(WorkloadSpec.defaults().withRecordsPerFile(7, 7));
+        assertThat(WorkloadSpec.OPTIONS).containsKeys("seed", "tables", "changes", "csv-share");
+        assertThatThrownBy(() -> WorkloadSpec.defaults().withOption("chnages", "5"))
+                .hasMessageContaining("unknown workload option --chnages").hasMessageContaining("--changes");
+        assertThatThrownBy(() -> WorkloadSpec.defaults().withOption("tables", "many"))
+                .hasMessageContaining("--tables").hasMessageContaining("'many' is not a number");
+        assertThatThrownBy(() -> WorkloadSpec.defaults().withOption("csv-share", "2"))
+                .hasMessageContaining("--csv-share").hasMessageContaining("csvShare must be a share in [0, 1]");
+    }
+
+    @Test
     void invalidSpecsNameTheField() {
         assertThatThrownBy(() -> WorkloadSpec.defaults().withTables(0)).hasMessageContaining("tables");
         assertThatThrownBy(() -> WorkloadSpec.defaults().withRecordsPerFile(5, 2)).hasMessageContaining("min");
