@@ -17,7 +17,7 @@ public final class ArcionReaders {
 
     /**
      * A reader over one input. Gzip is detected by its magic bytes. Under {@link ArcionFormat#AUTO} a first
-     * significant byte {@code {} means JSON (each object's shape then decides NATIVE, S3 JSON, JSON CDC or flat
+     * significant byte <code>{</code> means JSON (each object's shape then decides NATIVE, S3 JSON, JSON CDC or flat
      * row), anything else CSV. Records are numbered from 0 in {@link Origin}s named {@code sourceName}; the
      * reader owns {@code in} and closes it.
      *

@@ -76,7 +76,7 @@ final class CsvFileReader implements ArcionReader {
         if (done) {
             return null;
         }
-        long start = in.available() ? in.offset() : -1;
+        long start = -1;
         try {
             if (!started) {
                 started = true;
@@ -84,12 +84,13 @@ final class CsvFileReader implements ArcionReader {
                 if (first != null || done) {
                     return first;
                 }
-                start = in.available() ? in.offset() : -1;
             }
-            if (start < 0 || !scan()) {
+            if (!in.available()) {
                 done = true;
                 return null;
             }
+            start = in.offset();
+            scan();
             return data(Origin.fileRecord(source, index++, start));
         } catch (InputBytes.CorruptInputException e) {
             done = true;

@@ -54,10 +54,6 @@ final class InputBytes {
         }
     }
 
-    boolean gzipped() {
-        return gzip;
-    }
-
     private static int readFully(InputStream in, byte[] b, int off, int len) throws IOException {
         int total = 0;
         while (total < len) {
@@ -70,11 +66,7 @@ final class InputBytes {
         return total;
     }
 
-    /** Absolute offset (in decompressed bytes) of {@code buf[i]}. */
-    long offsetOf(int i) {
-        return base + i;
-    }
-
+    /** Absolute offset, in decompressed bytes, of {@code buf[pos]}. */
     long offset() {
         return base + pos;
     }
@@ -87,30 +79,38 @@ final class InputBytes {
         base += lim;
         pos = 0;
         lim = 0;
-        if (eof) {
+        int n = read(0);
+        while (n == 0) {
+            n = read(0);
+        }
+        if (n < 0) {
             return false;
+        }
+        lim = n;
+        return true;
+    }
+
+    /** Reads into {@code buf} from {@code off}: the byte count, or -1 at the end of the input. */
+    private int read(int off) throws IOException {
+        if (eof) {
+            return -1;
         }
         try {
             if (gzip && !gzipOpened) {
                 gzipOpened = true;
                 in = new GZIPInputStream(in, BUFFER);
             }
-            int n = in.read(buf, 0, buf.length);
-            while (n == 0) {
-                n = in.read(buf, 0, buf.length);
-            }
+            int n = in.read(buf, off, buf.length - off);
             if (n < 0) {
                 eof = true;
-                return false;
             }
-            lim = n;
-            return true;
+            return n;
         } catch (ZipException | EOFException e) {
             if (!gzip) {
                 throw e;
             }
             eof = true;
-            throw new CorruptInputException("corrupt gzip stream after " + base + " decompressed bytes ("
+            throw new CorruptInputException("corrupt gzip stream after " + (base + off) + " decompressed bytes ("
                     + e.getMessage() + "); the rest of the input is unreadable, re-upload or re-export it", e);
         }
     }
@@ -167,35 +167,12 @@ final class InputBytes {
 
     /** Appends more input after {@link #lim} in the current window; false at the end of the input. */
     private boolean readMore() throws IOException {
-        if (eof) {
+        int n = read(lim);
+        if (n < 0) {
             return false;
         }
-        long keepBase = base;
-        int keepPos = pos;
-        int keepLim = lim;
-        try {
-            if (gzip && !gzipOpened) {
-                gzipOpened = true;
-                in = new GZIPInputStream(in, BUFFER);
-            }
-            int n = in.read(buf, lim, buf.length - lim);
-            if (n < 0) {
-                eof = true;
-                return false;
-            }
-            lim += n;
-            return true;
-        } catch (ZipException | EOFException e) {
-            if (!gzip) {
-                throw e;
-            }
-            eof = true;
-            base = keepBase;
-            pos = keepPos;
-            lim = keepLim;
-            throw new CorruptInputException("corrupt gzip stream after " + (base + lim) + " decompressed bytes ("
-                    + e.getMessage() + "); the rest of the input is unreadable, re-upload or re-export it", e);
-        }
+        lim += n;
+        return true;
     }
 
     void close() throws IOException {

@@ -11,7 +11,8 @@ import java.io.IOException;
  * <p>Resynchronization. A line that begins with <code>{</code> always starts a record: if an object is still open
  * there, that object was truncated and becomes a {@link BadRecord} (pretty-printers indent nested objects, so valid
  * output never has an object's inner <code>{</code> in column 0). Once the first record turns out to sit on one
- * line, the input is newline-delimited and any line break inside an object ends that record as bad as well. An object
+ * line with a line break right after it, the input is newline-delimited: from then on a record is exactly one line
+ * (a truncated line, or two objects on one line, is one bad record and the next line is read normally). An object
  * still open at the end of the input is one {@code BadRecord} for the rest. Bytes between objects that are not
  * whitespace are one bad record up to the end of their line. Blank lines and other whitespace between objects are
  * JSON whitespace: skipped, not records.
@@ -106,54 +107,79 @@ final class JsonFileReader implements ArcionReader {
                 + " bytes of something else up to the end of the line", record.raw());
     }
 
+    /** Bytes that matter to framing; every other byte is skipped with one table lookup. */
+    private static final boolean[] FRAMING = new boolean[256];
+
+    static {
+        for (char c : "\"\\{}[]\n".toCharArray()) {
+            FRAMING[c] = true;
+        }
+    }
+
     private ReadResult object(Origin origin) throws IOException {
+        if (Boolean.TRUE.equals(lineDelimited)) {
+            return line(origin);
+        }
         int depth = 0;
         boolean inString = false;
-        boolean escaped = false;
+        boolean skipNext = false;
+        boolean lineStartPending = false;
         boolean sawNewline = false;
-        boolean atLineStart = false;
-        boolean lines = Boolean.TRUE.equals(lineDelimited);
         while (in.available()) {
             byte[] b = in.buf;
             int from = in.pos;
             int lim = in.lim;
-            for (int p = from; p < lim; p++) {
-                byte c = b[p];
-                if (atLineStart && c == '{') {
-                    record.append(b, from, p);
-                    in.pos = p;
-                    return new BadRecord(origin, "a line starts with '{' while this object is still open (truncated"
-                            + " record); reading resumes with the object on that line", record.raw());
+            int p = from;
+            if (skipNext) {
+                p++;
+                skipNext = false;
+            }
+            if (lineStartPending) {
+                lineStartPending = false;
+                if (b[p] == '{') {
+                    return truncatedAtLineStart(origin, p);
                 }
-                atLineStart = c == '\n';
-                if (c == '\n') {
-                    if (lines) {
-                        record.append(b, from, p);
-                        in.pos = p + 1;
-                        return new BadRecord(origin, "line ends inside a JSON object (truncated record in"
-                                + " newline-delimited input); reading resumes on the next line", record.raw());
-                    }
-                    sawNewline = true;
+            }
+            for (; p < lim; p++) {
+                int c = b[p] & 0xff;
+                if (!FRAMING[c]) {
+                    continue;
                 }
-                if (inString) {
-                    if (escaped) {
-                        escaped = false;
-                    } else if (c == '\\') {
-                        escaped = true;
-                    } else if (c == '"') {
-                        inString = false;
+                switch (c) {
+                    case '\n' -> {
+                        sawNewline = true;
+                        if (p + 1 == lim) {
+                            lineStartPending = true;
+                        } else if (b[p + 1] == '{') {
+                            record.append(b, from, p + 1);
+                            return truncatedAtLineStart(origin, p + 1);
+                        }
                     }
-                } else if (c == '"') {
-                    inString = true;
-                } else if (c == '{' || c == '[') {
-                    depth++;
-                } else if ((c == '}' || c == ']') && --depth == 0) {
-                    record.append(b, from, p + 1);
-                    in.pos = p + 1;
-                    if (lineDelimited == null) {
-                        lineDelimited = !sawNewline;
+                    case '\\' -> {
+                        if (inString) {
+                            if (p + 1 == lim) {
+                                skipNext = true;
+                            } else {
+                                p++;
+                            }
+                        }
                     }
-                    return complete(origin);
+                    case '"' -> inString = !inString;
+                    case '{', '[' -> {
+                        if (!inString) {
+                            depth++;
+                        }
+                    }
+                    default -> { // '}' or ']'
+                        if (!inString && --depth == 0) {
+                            record.append(b, from, p + 1);
+                            in.pos = p + 1;
+                            if (lineDelimited == null) {
+                                lineDelimited = !sawNewline && lineEndFollows();
+                            }
+                            return complete(origin);
+                        }
+                    }
                 }
             }
             record.append(b, from, lim);
@@ -165,6 +191,54 @@ final class JsonFileReader implements ArcionReader {
         }
         return new BadRecord(origin, "input ends inside a JSON object (truncated record, " + record.length
                 + " bytes from the record start to the end of the input)", record.raw());
+    }
+
+    /**
+     * A record of newline-delimited input: the whole line, whose structure Jackson checks. A tight scan for the line
+     * break, no brace counting: this is the hot path for NDJSON files.
+     */
+    private ReadResult line(Origin origin) throws IOException {
+        while (in.available()) {
+            byte[] b = in.buf;
+            int from = in.pos;
+            int lim = in.lim;
+            int p = from;
+            while (p < lim && b[p] != '\n') {
+                p++;
+            }
+            record.append(b, from, p);
+            if (p < lim) {
+                in.pos = p + 1;
+                return complete(origin);
+            }
+            in.pos = lim;
+        }
+        return complete(origin);
+    }
+
+    /**
+     * Whether the first record is followed on its line only by blanks and then a line break: the sign of
+     * newline-delimited input. Looks only at the bytes already buffered; when it cannot tell, it says no, and the
+     * brace-counting framing (which reads both framings) stays on.
+     */
+    private boolean lineEndFollows() {
+        for (int i = in.pos; i < in.lim; i++) {
+            byte c = in.buf[i];
+            if (c == '\n') {
+                return true;
+            }
+            if (c != ' ' && c != '\t' && c != '\r') {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** The open object was cut short: a new line starts with '{' at {@code resumeAt}, where reading resumes. */
+    private BadRecord truncatedAtLineStart(Origin origin, int resumeAt) {
+        in.pos = resumeAt;
+        return new BadRecord(origin, "a line starts with '{' while this object is still open (truncated record);"
+                + " reading resumes with the object on that line", record.raw());
     }
 
     private ReadResult complete(Origin origin) {

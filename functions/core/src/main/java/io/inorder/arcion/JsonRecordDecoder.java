@@ -15,9 +15,8 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Turns the bytes of one JSON object into a {@link ChangeEvent}, or a {@link BadRecord} saying what is wrong. One
@@ -41,6 +40,8 @@ final class JsonRecordDecoder {
 
     private final ArcionFormat format;
     private final StringWriter compact = new StringWriter(256);
+    /** The bytes of the record being decoded (positions are sliced from them). */
+    private byte[] record;
 
     JsonRecordDecoder(ArcionFormat format) {
         this.format = format;
@@ -66,20 +67,22 @@ final class JsonRecordDecoder {
         Row after;
         boolean beforeEmptyObject;
         boolean afterEmptyObject;
-        Map<String, Integer> exists;
-        String[] existsOrder;
+        /** The {@code exists} map as parallel arrays, in its order; null when the record has none. */
+        String[] existsNames;
+        int[] existsFlags;
         String op;
         boolean hasSource;
         boolean hasPayload;
         boolean payloadNull;
         Fields payload;
-        /** The top level read as a flat row, for records that turn out to have no envelope. */
-        final Row.Builder flat = new Row.Builder();
+        /** The top level read as a flat row, for records that may turn out to have no envelope; made on demand. */
+        Row.Builder flat;
         /** A field was consumed as envelope structure: a flat-row reading must re-parse the record. */
         boolean structural;
     }
 
     ReadResult decode(byte[] b, int off, int len, Origin origin, JsonNode messageKey) {
+        record = b;
         try (JsonParser p = FACTORY.createParser(b, off, len)) {
             JsonToken first = p.nextToken();
             if (first != JsonToken.START_OBJECT) {
@@ -201,21 +204,30 @@ final class JsonRecordDecoder {
                         f.payloadNull = true;
                     } else {
                         // Not a JSON CDC payload: an ordinary column of a flat row.
-                        f.flat.put(name, value(p, t));
+                        keepAsColumn(p, f, name, t, topLevel);
                         continue;
                     }
                 }
                 default -> {
-                    if (topLevel) {
-                        f.flat.put(name, value(p, t));
-                    } else {
-                        p.skipChildren();
-                    }
+                    keepAsColumn(p, f, name, t, topLevel);
                     continue;
                 }
             }
             f.structural = true;
         }
+    }
+
+    /** Keeps a field for a possible flat row, unless the record already showed it has an envelope. */
+    private static void keepAsColumn(JsonParser p, Fields f, String name, JsonToken t, boolean topLevel)
+            throws IOException {
+        if (!topLevel || f.hasOpType || f.hasPayload) {
+            p.skipChildren();
+            return;
+        }
+        if (f.flat == null) {
+            f.flat = new Row.Builder();
+        }
+        f.flat.put(name, value(p, t));
     }
 
     private ReadResult interpret(Fields f, Origin origin, JsonNode key, byte[] b, int off, int len)
@@ -236,7 +248,7 @@ final class JsonRecordDecoder {
         }
         Row row;
         if (!f.structural) {
-            row = f.flat.build();
+            row = f.flat == null ? Row.empty() : f.flat.build();
         } else {
             // A row with columns named like envelope fields: re-read it column by column.
             try (JsonParser p = FACTORY.createParser(b, off, len)) {
@@ -291,13 +303,12 @@ final class JsonRecordDecoder {
         Row before;
         Row after;
         boolean complete;
-        if (f.exists != null) {
+        if (f.existsNames != null) {
             before = present(f.before, f, 2);
             after = present(f.after, f, 1);
             complete = op != Op.DELETE;
-            for (String c : f.existsOrder) {
-                int e = f.exists.get(c);
-                if ((e & 1) == 0 || after == null || !after.has(c)) {
+            for (int i = 0; i < f.existsNames.length; i++) {
+                if ((f.existsFlags[i] & 1) == 0 || after == null || !after.has(f.existsNames[i])) {
                     complete = false;
                     break;
                 }
@@ -332,10 +343,10 @@ final class JsonRecordDecoder {
             return null;
         }
         Row.Builder out = new Row.Builder();
-        String[] order = f.existsOrder;
+        String[] order = f.existsNames;
         for (int i = 0; i < order.length; i++) {
             String c = order[i];
-            if ((f.exists.get(c) & bit) == 0) {
+            if ((f.existsFlags[i] & bit) == 0) {
                 continue;
             }
             // Images and exists usually list columns in the same order: try the same index first.
@@ -432,8 +443,8 @@ final class JsonRecordDecoder {
     }
 
     private static void readExists(JsonParser p, Fields f) throws IOException, ShapeException {
-        Map<String, Integer> exists = new HashMap<>();
-        String[] order = new String[16];
+        String[] names = new String[16];
+        int[] flags = new int[16];
         int n = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String column = p.currentName();
@@ -444,45 +455,77 @@ final class JsonRecordDecoder {
                 throw new ShapeException("exists value " + (text == null ? describe(t) : "'" + text + "'")
                         + " for column '" + column + "' must be 0, 1, 2 or 3");
             }
-            if (exists.put(column, flag) == null) {
-                if (n == order.length) {
-                    order = Arrays.copyOf(order, n * 2);
-                }
-                order[n++] = column;
+            if (n == names.length) {
+                names = Arrays.copyOf(names, n * 2);
+                flags = Arrays.copyOf(flags, n * 2);
             }
+            names[n] = column;
+            flags[n++] = flag;
         }
-        f.exists = exists;
-        f.existsOrder = Arrays.copyOf(order, n);
+        f.existsNames = Arrays.copyOf(names, n);
+        f.existsFlags = Arrays.copyOf(flags, n);
     }
 
-    /** Copies a NATIVE cursor object as compact JSON text and picks its {@code timestamp}. */
+    /**
+     * Takes a NATIVE cursor object as compact JSON text, sliced from the record's own bytes (with whitespace outside
+     * strings removed) rather than re-serialized, and picks its {@code timestamp}. The parser is on START_OBJECT.
+     */
     private void copyCursor(JsonParser p, Fields f) throws IOException {
-        compact.getBuffer().setLength(0);
+        int start = (int) p.currentTokenLocation().getByteOffset();
         long time = -1;
-        try (JsonGenerator g = FACTORY.createGenerator(compact)) {
-            int depth = 0;
-            JsonToken t = p.currentToken();
-            boolean timeNext = false;
-            while (true) {
-                g.copyCurrentEvent(p);
-                if (t.isStructStart()) {
-                    depth++;
-                    timeNext = false;
-                } else if (t.isStructEnd()) {
-                    if (--depth == 0) {
-                        break;
-                    }
-                } else if (timeNext) {
-                    time = millis(p, t);
-                    timeNext = false;
-                } else if (t == JsonToken.FIELD_NAME && depth == 1) {
-                    timeNext = "timestamp".equals(p.currentName());
-                }
-                t = p.nextToken();
+        int depth = 1;
+        boolean timeNext = false;
+        while (depth > 0) {
+            JsonToken t = p.nextToken();
+            if (t.isStructStart()) {
+                depth++;
+                timeNext = false;
+            } else if (t.isStructEnd()) {
+                depth--;
+            } else if (timeNext) {
+                time = millis(p, t);
+                timeNext = false;
+            } else if (t == JsonToken.FIELD_NAME && depth == 1) {
+                timeNext = "timestamp".equals(p.currentName());
             }
         }
-        f.position = compact.toString();
+        int end = (int) p.currentLocation().getByteOffset();
+        f.position = compactText(record, start, end);
         f.sourceTime = time;
+    }
+
+    /** JSON text of {@code b[from, to)} without the whitespace outside strings. */
+    static String compactText(byte[] b, int from, int to) {
+        byte[] out = null;
+        int n = 0;
+        boolean inString = false;
+        boolean escaped = false;
+        for (int i = from; i < to; i++) {
+            byte c = b[i];
+            boolean drop = false;
+            if (inString) {
+                if (escaped) {
+                    escaped = false;
+                } else if (c == '\\') {
+                    escaped = true;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+                drop = true;
+            }
+            if (drop && out == null) {
+                out = new byte[to - from];
+                System.arraycopy(b, from, out, 0, i - from);
+                n = i - from;
+            } else if (!drop && out != null) {
+                out[n++] = c;
+            }
+        }
+        return out == null ? new String(b, from, to - from, StandardCharsets.UTF_8)
+                : new String(out, 0, n, StandardCharsets.UTF_8);
     }
 
     /**
@@ -536,27 +579,63 @@ final class JsonRecordDecoder {
     }
 
     /**
-     * The {@code timestamp} of a cursor given as JSON text (S3 JSON and CSV double-encode it), or -1 when the text
-     * is not a JSON object with one. The time is informative only, so a cursor it cannot be read from is no error.
+     * The top-level {@code timestamp} of a cursor given as JSON text (S3 JSON and CSV double-encode it), or -1 when
+     * the text has none. A small scanner rather than a parser: this runs once per record. The time is informative
+     * only, so a cursor it cannot be read from is no error.
      */
-    static long timestampInCursorText(String cursor) {
-        if (cursor == null) {
+    static long timestampInCursorText(String s) {
+        if (s == null) {
             return -1;
         }
-        try (JsonParser p = FACTORY.createParser(cursor)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return -1;
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken t = p.nextToken();
-                if ("timestamp".equals(name)) {
-                    return millis(p, t);
+        int depth = 0;
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c == '"') {
+                int end = i + 1;
+                while (end < n && s.charAt(end) != '"') {
+                    end += s.charAt(end) == '\\' ? 2 : 1;
                 }
-                p.skipChildren();
+                if (end >= n) {
+                    return -1;
+                }
+                if (depth == 1 && end - i - 1 == 9 && s.startsWith("timestamp", i + 1)) {
+                    int colon = skipBlanks(s, end + 1);
+                    if (colon < n && s.charAt(colon) == ':') {
+                        return millisAt(s, skipBlanks(s, colon + 1));
+                    }
+                }
+                i = end;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                depth--;
             }
+        }
+        return -1;
+    }
+
+    private static int skipBlanks(String s, int i) {
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    /** An integer (plain or in quotes) starting at {@code i}, or -1. */
+    private static long millisAt(String s, int i) {
+        boolean quoted = i < s.length() && s.charAt(i) == '"';
+        int from = quoted ? i + 1 : i;
+        int to = from;
+        while (to < s.length() && (Character.isDigit(s.charAt(to)) || (to == from && s.charAt(to) == '-'))) {
+            to++;
+        }
+        if (to == from || (to < s.length() && ".eE".indexOf(s.charAt(to)) >= 0)) {
             return -1;
-        } catch (IOException e) {
+        }
+        try {
+            return Long.parseLong(s, from, to, 10);
+        } catch (NumberFormatException e) {
             return -1;
         }
     }

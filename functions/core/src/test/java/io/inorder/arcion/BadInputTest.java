@@ -47,7 +47,7 @@ class BadInputTest {
         assertThat(rs).hasSize(3);
         BadRecord b = bad(rs.get(2));
         assertThat(b.origin()).isEqualTo(Origin.fileRecord("t.json", 2, (ROW1 + ROW2).length()));
-        assertThat(b.reason()).contains("input ends inside a JSON object");
+        assertThat(b.reason()).contains("malformed JSON: Unexpected end-of-input");
         assertThat(new String(b.raw(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"3\",\"sta");
     }
 
@@ -56,7 +56,8 @@ class BadInputTest {
         String truncated = "{\"id\":\"9\",\"status\":{\"x\":\"unterminated\n";
         List<ReadResult> rs = readAll(utf8(ROW1 + truncated + ROW2), "t.ndjson", AUTO);
         assertThat(rs).hasSize(3);
-        assertThat(bad(rs.get(1)).reason()).contains("line ends inside a JSON object");
+        assertThat(bad(rs.get(1)).reason()).contains("malformed JSON: Unexpected end-of-input");
+        assertThat(new String(bad(rs.get(1)).raw(), StandardCharsets.UTF_8)).isEqualTo(truncated.strip());
         assertThat(rs.get(1).origin().byteOffset()).isEqualTo(ROW1.length());
         assertEvent(rs.get(2), null, Op.SNAPSHOT_ROW, null, cols("id", "2", "status", "PAID"), true, -1);
     }
@@ -305,5 +306,34 @@ class BadInputTest {
             event(r.next());
             assertThatThrownBy(r::next).isInstanceOf(IOException.class).hasMessage("connection reset");
         }
+    }
+
+    @Test
+    void inNewlineDelimitedInputTwoObjectsOnOneLineAreOneBadRecord() {
+        List<ReadResult> rs = readAll(utf8(ROW1 + "{\"id\":\"a\"}{\"id\":\"b\"}\n" + ROW2), "two.ndjson", AUTO);
+        assertThat(rs).hasSize(3);
+        assertThat(bad(rs.get(1)).reason()).contains("after the record's closing brace");
+        event(rs.get(2));
+    }
+
+    @Test
+    void objectsGluedOnOneLineAreConcatenatedJsonNotNdjson() {
+        List<ReadResult> rs = readAll(utf8("{\"id\":\"a\"}{\"id\":\"b\"} {\"id\":\"c\"}\n"), "glued.json", AUTO);
+        assertThat(rs).hasSize(3).allMatch(r -> r instanceof ChangeEvent);
+    }
+
+    @Test
+    void aTruncatedGzippedCsvYieldsItsLinesBeforeTheCutThenOneBadRecord() {
+        StringBuilder sb = new StringBuilder("id,v\n");
+        for (int i = 0; i < 20_000; i++) {
+            sb.append(i).append(",\"").append(Integer.toHexString(i * 7919)).append("\"\n");
+        }
+        byte[] zipped = gzip(utf8(sb.toString()));
+        List<ReadResult> rs = readAll(Arrays.copyOf(zipped, zipped.length / 2), "cut.csv.gz", AUTO);
+        assertThat(rs.size()).isBetween(2, 20_000);
+        for (int i = 0; i < rs.size() - 1; i++) {
+            event(rs.get(i));
+        }
+        assertThat(bad(rs.get(rs.size() - 1)).reason()).contains("corrupt gzip stream");
     }
 }

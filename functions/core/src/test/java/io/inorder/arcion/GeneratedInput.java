@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class GeneratedInput extends InputStream {
 
-    enum Kind { S3_JSON, CSV_REALTIME }
+    enum Kind { S3_JSON, NATIVE, CSV_REALTIME }
 
     private final Kind kind;
     private final long target;
@@ -61,6 +61,19 @@ final class GeneratedInput extends InputStream {
                         .append("\"exists\":{\"id\":\"2\",\"status\":\"1\",\"total\":\"1\",\"note\":\"1\"},")
                         .append("\"operationcount\":\"{\\\"insertCount\\\":5,\\\"updateCount\\\":").append(i)
                         .append(",\\\"deleteCount\\\":0,\\\"replaceCount\\\":0}\"}\n");
+            }
+        } else if (kind == Kind.NATIVE) {
+            sb.append("{\"tableName\":{\"namespace\":{\"catalog\":\"shop\",\"schema\":null,\"hash\":11},\"name\":\"orders\",")
+                    .append("\"hash\":22},\"opType\":\"U\",\"cursor\":{\"extractorId\":0,\"timestamp\":")
+                    .append(1700000000000L + i).append(",\"extractionTimestamp\":").append(1700000000420L + i)
+                    .append(",\"log\":\"binlog.000042\",\"position\":").append(i)
+                    .append(",\"logSeqNum\":1,\"slaveServerId\":1,\"v\":2},\"before\":{\"id\":\"").append(i);
+            if (broken) {
+                sb.append('\n');
+            } else {
+                sb.append("\",\"status\":\"NEW\",\"total\":\"").append(i % 1000).append(".50\",\"note\":null},")
+                        .append("\"after\":{\"id\":\"").append(i).append("\",\"status\":\"PAID\",\"total\":\"")
+                        .append(i % 1000).append(".50\",\"note\":\"a note, with \\\"quotes\\\" and unicode é\"}}\n");
             }
         } else {
             sb.append("NULL,").append(i).append(",2,PAID,NULL,1,").append(i % 1000).append(".50,NULL,1,")

@@ -248,4 +248,27 @@ class JsonFormatsTest {
         assertThat(readAll(new byte[0], "empty.csv", AUTO.withFormat(ArcionFormat.CSV))).isEmpty();
         event(readAll("{}".getBytes(StandardCharsets.UTF_8), "one", AUTO).get(0));
     }
+
+    @Test
+    void aPrettyPrintedNativeCursorBecomesCompactTextWithItsStringsIntact() {
+        String record = "{\n  \"tableName\" : { \"name\" : \"orders\" },\n  \"opType\" : \"I\",\n"
+                + "  \"cursor\" : {\n    \"timestamp\" : 42,\n    \"log\" : \"bin log \\\" 1\",\n"
+                + "    \"nested\" : { \"timestamp\" : 7 }\n  },\n  \"after\" : { \"id\" : \"1\" }\n}\n";
+        ChangeEvent e = assertEvent(readAll(record.getBytes(StandardCharsets.UTF_8), "p", AUTO).get(0), "orders",
+                Op.INSERT, null, cols("id", "1"), true, 42);
+        assertThat(e.position()).isEqualTo("{\"timestamp\":42,\"log\":\"bin log \\\" 1\",\"nested\":{\"timestamp\":7}}");
+    }
+
+    @Test
+    void theCursorTimestampIsTheTopLevelIntegerOrMinusOne() {
+        assertThat(JsonRecordDecoder.timestampInCursorText("{\"extractionTimestamp\":1,\"timestamp\":1700000000000}"))
+                .isEqualTo(1700000000000L);
+        assertThat(JsonRecordDecoder.timestampInCursorText("{\"a\":{\"timestamp\":5},\"timestamp\" : \"6\"}"))
+                .isEqualTo(6);
+        assertThat(JsonRecordDecoder.timestampInCursorText("{\"note\":\"\\\"timestamp\\\":9\"}")).isEqualTo(-1);
+        assertThat(JsonRecordDecoder.timestampInCursorText("{\"timestamp\":1.5}")).isEqualTo(-1);
+        assertThat(JsonRecordDecoder.timestampInCursorText("{\"timestamp\":null}")).isEqualTo(-1);
+        assertThat(JsonRecordDecoder.timestampInCursorText("not json")).isEqualTo(-1);
+        assertThat(JsonRecordDecoder.timestampInCursorText(null)).isEqualTo(-1);
+    }
 }
