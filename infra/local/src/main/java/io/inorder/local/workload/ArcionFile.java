@@ -79,6 +79,50 @@ final class ArcionFile {
         return records++;
     }
 
+    /**
+     * Appends a record the readers must reject, shaped like the file's other records (so framing stays intact and
+     * only this record is lost); returns what is wrong with it. Its index is {@link #records()} before the call.
+     */
+    String appendMalformed(ArcionRecord template) {
+        String what;
+        try {
+            switch (layout) {
+                case CSV_WITH_HEADER, CSV_WITHOUT_HEADER -> {
+                    if (snapshot) {
+                        what = "a CSV snapshot line one field short";
+                        StringBuilder line = new StringBuilder();
+                        for (int i = 1; i < shape.columns.size(); i++) {
+                            line.append(i > 1 ? "," : "").append("x").append(i);
+                        }
+                        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    } else {
+                        what = "a CSV realtime line with EXISTS flag 7";
+                        int[] exists = template.exists().clone();
+                        exists[shape.csvOrder[0]] = 7;
+                        csvLine(new ArcionRecord(shape, template.op(), template.before(), template.after(), exists,
+                                template.cursor(), template.counts()));
+                    }
+                }
+                case JSON_FLAT_ROWS -> {
+                    // An object with a missing value: framed like any row (a leading '[' would make the whole
+                    // file read as CSV, since the first byte decides the format).
+                    what = "a flat JSON row with a missing value";
+                    out.write(("{\"" + shape.columns.get(0).name() + "\":\"x\",\"" + shape.columns.get(1).name()
+                            + "\":}\n").getBytes(StandardCharsets.UTF_8));
+                }
+                default -> {
+                    what = "an S3 JSON envelope with the undocumented opType T";
+                    envelope(new ArcionRecord(shape, 'T', template.before(), template.after(), template.exists(),
+                            template.cursor(), template.counts()));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        records++;
+        return what;
+    }
+
     /** The finished file's bytes (compressed when gzip is on). */
     byte[] finish() {
         try {

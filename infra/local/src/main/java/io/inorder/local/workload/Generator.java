@@ -38,6 +38,7 @@ final class Generator {
 
     final List<WorkloadFile> files = new ArrayList<>();
     final List<Change> changes = new ArrayList<>();
+    final List<MalformedRecord> malformed = new ArrayList<>();
     long records;
     long operations;
 
@@ -284,6 +285,14 @@ final class Generator {
         }
         if (s.open == null) {
             s.open = open(s, snapshot);
+        }
+        if (spec.badRecordShare() > 0 && r.nextDouble() < spec.badRecordShare()) {
+            int at = s.open.records();
+            malformed.add(new MalformedRecord(s.open.key, at, s.open.appendMalformed(rec)));
+            if (s.open.full()) {
+                finish(s, sink);
+                s.open = open(s, snapshot);
+            }
         }
         int index = s.open.append(rec);
         records++;

@@ -51,6 +51,7 @@ public final class Workload {
     private final long records;
     private final long operations;
     private final List<Change> changes;
+    private final List<MalformedRecord> malformed;
 
     private Workload(WorkloadSpec spec, Generator g, Map<String, byte[]> contents, Path directory) {
         this.spec = spec;
@@ -62,6 +63,7 @@ public final class Workload {
         this.records = g.records;
         this.operations = g.operations;
         this.changes = List.copyOf(g.changes);
+        this.malformed = List.copyOf(g.malformed);
     }
 
     /** Generates a workload in memory. */
@@ -139,9 +141,17 @@ public final class Workload {
         }
     }
 
-    /** The number of Arcion records over all files (CSV headers are not records). */
+    /**
+     * The number of records over all files, as the readers count them (CSV headers are not records): the changes
+     * plus the {@link #malformedRecords()}.
+     */
     public long recordCount() {
-        return records;
+        return records + malformed.size();
+    }
+
+    /** The records written malformed on purpose, in generation order; empty unless the spec asks for them. */
+    public List<MalformedRecord> malformedRecords() {
+        return malformed;
     }
 
     /** The number of Write API operations the records map to: one per record, two per key-changing update. */

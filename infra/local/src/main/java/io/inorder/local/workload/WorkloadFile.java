@@ -13,7 +13,7 @@ package io.inorder.local.workload;
  * @param snapshot  whether the file holds snapshot rows (initial load) rather than realtime changes
  * @param layout    how the records are written
  * @param gzip      whether the bytes are gzip-compressed (the key then ends in {@code .gz})
- * @param records   how many records the file holds (a CSV header is not a record)
+ * @param records   how many records the file holds, malformed ones included (a CSV header is not a record)
  * @param size      the size in bytes as stored (compressed when gzip)
  */
 public record WorkloadFile(String key, String stream, long sequence, String table, boolean snapshot, Layout layout,

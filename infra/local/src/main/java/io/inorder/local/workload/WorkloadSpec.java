@@ -28,6 +28,9 @@ package io.inorder.local.workload;
  * @param headerlessCsvShare  the share of CSV files without a header line (read through {@code csvColumns})
  * @param gzipShare           the share of files gzip-compressed (key ending {@code .gz})
  * @param flatSnapshotShare   the share of JSON snapshot files written as flat rows without an envelope
+ * @param badRecordShare      the chance, before each record, of also writing a malformed one (unknown opType
+ *                            {@code T}, a non-object line, a bad EXISTS flag, a short CSV line) that the readers must
+ *                            turn into a {@code BadRecord}; it changes no row (see {@link Workload#malformedRecords()})
  */
 public record WorkloadSpec(
         long seed,
@@ -46,7 +49,8 @@ public record WorkloadSpec(
         double csvShare,
         double headerlessCsvShare,
         double gzipShare,
-        double flatSnapshotShare) {
+        double flatSnapshotShare,
+        double badRecordShare) {
 
     /** The most source tables a spec may ask for. */
     public static final int MAX_TABLES = 600;
@@ -79,6 +83,7 @@ public record WorkloadSpec(
         share("headerlessCsvShare", headerlessCsvShare);
         share("gzipShare", gzipShare);
         share("flatSnapshotShare", flatSnapshotShare);
+        share("badRecordShare", badRecordShare);
         if (insertShare + deleteShare + keyChangeShare > 1.0 + 1e-9) {
             throw new IllegalArgumentException("insertShare + deleteShare + keyChangeShare must be <= 1 (updates take"
                     + " the rest), got " + (insertShare + deleteShare + keyChangeShare));
@@ -96,11 +101,11 @@ public record WorkloadSpec(
      * 20–200 records per file, suffixes from 1 under {@code cdc/}; 20 % snapshot rows; of realtime changes 30 %
      * inserts, 10 % deletes, 3 % key changes, the rest updates; half of updates and deletes with partial images;
      * 15 % of changed values NULL; 30 % CSV files (a quarter of them header-less), 20 % gzip, 30 % of JSON snapshot
-     * files flat.
+     * files flat; no malformed records.
      */
     public static WorkloadSpec defaults() {
         return new WorkloadSpec(1, 3, 2000, 20, 200, 1, "cdc/", 0.2, 0.3, 0.1, 0.03, 0.5, 0.15, 0.3, 0.25, 0.2,
-                0.3);
+                0.3, 0.0);
     }
 
     /**
@@ -127,6 +132,7 @@ public record WorkloadSpec(
         m.put("headerless-csv-share", "share of CSV files without a header (default 0.25)");
         m.put("gzip-share", "share of files gzip-compressed (default 0.2)");
         m.put("flat-snapshot-share", "share of JSON snapshot files as flat rows (default 0.3)");
+        m.put("bad-record-share", "chance of a malformed record before each record (default 0)");
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -161,6 +167,7 @@ public record WorkloadSpec(
                 case "headerless-csv-share" -> withFormatMix(csvShare, Double.parseDouble(v), gzipShare);
                 case "gzip-share" -> withFormatMix(csvShare, headerlessCsvShare, Double.parseDouble(v));
                 case "flat-snapshot-share" -> withFlatSnapshotShare(Double.parseDouble(v));
+                case "bad-record-share" -> withBadRecordShare(Double.parseDouble(v));
                 default -> throw new IllegalArgumentException("unknown workload option --" + name + "; known: --"
                         + String.join(", --", OPTIONS.keySet()));
             };
@@ -178,74 +185,80 @@ public record WorkloadSpec(
     public WorkloadSpec withSeed(long s) {
         return new WorkloadSpec(s, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare);
     }
 
     public WorkloadSpec withTables(int n) {
         return new WorkloadSpec(seed, n, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare);
     }
 
     public WorkloadSpec withChanges(int n) {
         return new WorkloadSpec(seed, tables, n, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare);
     }
 
     public WorkloadSpec withRecordsPerFile(int min, int max) {
         return new WorkloadSpec(seed, tables, changes, min, max, firstSequence, keyPrefix, snapshotShare,
                 insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare, headerlessCsvShare,
-                gzipShare, flatSnapshotShare);
+                gzipShare, flatSnapshotShare, badRecordShare);
     }
 
     public WorkloadSpec withFirstSequence(long first) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, first, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare);
     }
 
     public WorkloadSpec withKeyPrefix(String prefix) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, prefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare);
     }
 
     public WorkloadSpec withSnapshotShare(double s) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 s, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare);
     }
 
     /** The mix of realtime changes: inserts, deletes and key-changing updates; plain updates take the rest. */
     public WorkloadSpec withOperationMix(double inserts, double deletes, double keyChanges) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, inserts, deletes, keyChanges, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare);
     }
 
     public WorkloadSpec withPartialImageShare(double s) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, s, nullShare, csvShare, headerlessCsvShare,
-                gzipShare, flatSnapshotShare);
+                gzipShare, flatSnapshotShare, badRecordShare);
     }
 
     public WorkloadSpec withNullShare(double s) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, s, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare);
     }
 
     /** The file format mix: CSV files, header-less among CSV files, gzip among all files. */
     public WorkloadSpec withFormatMix(double csv, double headerlessCsv, double gzip) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csv,
-                headerlessCsv, gzip, flatSnapshotShare);
+                headerlessCsv, gzip, flatSnapshotShare, badRecordShare);
+    }
+
+    public WorkloadSpec withBadRecordShare(double s) {
+        return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
+                snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
+                headerlessCsvShare, gzipShare, flatSnapshotShare, s);
     }
 
     public WorkloadSpec withFlatSnapshotShare(double s) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, s);
+                headerlessCsvShare, gzipShare, s, badRecordShare);
     }
 }

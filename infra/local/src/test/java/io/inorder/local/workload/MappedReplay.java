@@ -35,6 +35,8 @@ final class MappedReplay {
 
     final Map<String, Map<String, ObjectNode>> collections = new TreeMap<>();
     final List<String> problems = new ArrayList<>();
+    /** What the readers rejected, in reading order. */
+    final List<BadRecord> badRecords = new ArrayList<>();
     long records;
     long operations;
 
@@ -49,6 +51,11 @@ final class MappedReplay {
         for (TableMapping t : config.tables()) {
             collections.put(t.collection(), new TreeMap<>());
         }
+    }
+
+    /** The rejected records as {@code key#index}, comparable with {@link MalformedRecord#origin()}. */
+    List<String> badOrigins() {
+        return badRecords.stream().map(b -> b.origin().source() + "#" + b.origin().position()).toList();
     }
 
     /** Applies every stream in suffix order. */
@@ -74,7 +81,7 @@ final class MappedReplay {
             ReadResult rr;
             while ((rr = reader.next()) != null) {
                 if (rr instanceof BadRecord bad) {
-                    problems.add("read " + bad);
+                    badRecords.add(bad);
                     continue;
                 }
                 records++;

@@ -23,7 +23,10 @@ class OracleAgreementProperties {
         Workload w = Workload.generate(spec);
         MappedReplay replay = MappedReplay.inOrder(w);
         assertThat(replay.problems).as(spec.toString()).isEmpty();
-        assertThat(replay.records).isEqualTo(w.recordCount());
+        assertThat(replay.badOrigins()).as("every malformed record, and only those, is a BadRecord")
+                .containsExactlyInAnyOrderElementsOf(w.malformedRecords().stream().map(MalformedRecord::origin)
+                        .toList());
+        assertThat(replay.records + replay.badRecords.size()).isEqualTo(w.recordCount());
         assertThat(replay.operations).isEqualTo(w.operationCount());
         assertThat(w.differences(replay.collections, 5)).as(spec.toString()).isEmpty();
         assertThat(replay.collections).isEqualTo(w.expected());
@@ -47,6 +50,7 @@ class OracleAgreementProperties {
                 Arbitraries.of(0.0, 0.1, 0.3), Arbitraries.of(0.0, 0.1, 0.2), Arbitraries.of(0.0, 0.05, 0.3))
                 .as((spec, csv, headerless, gzip, flat, inserts, deletes, keyChanges) -> spec
                         .withFormatMix(csv, headerless, gzip).withFlatSnapshotShare(flat)
-                        .withOperationMix(inserts, deletes, keyChanges));
+                        .withOperationMix(inserts, deletes, keyChanges))
+                .flatMap(spec -> Arbitraries.of(0.0, 0.0, 0.05, 0.2).map(spec::withBadRecordShare));
     }
 }

@@ -78,6 +78,24 @@ class WorkloadTest {
     }
 
     @Test
+    void malformedRecordsOfEveryLayoutBecomeBadRecordsWithoutChangingAnyRow() throws IOException {
+        WorkloadSpec spec = WorkloadSpec.defaults().withTables(4).withChanges(800).withRecordsPerFile(5, 30)
+                .withFormatMix(0.5, 0.3, 0.2).withBadRecordShare(0.05);
+        Workload w = Workload.generate(spec);
+        assertThat(w.malformedRecords()).hasSizeGreaterThan(10);
+        assertThat(w.malformedRecords().stream().map(MalformedRecord::what).distinct())
+                .containsExactlyInAnyOrder("a CSV snapshot line one field short",
+                        "a CSV realtime line with EXISTS flag 7", "a flat JSON row with a missing value",
+                        "an S3 JSON envelope with the undocumented opType T");
+        assertThat(w.recordCount()).isEqualTo(800 + w.malformedRecords().size());
+        MappedReplay replay = MappedReplay.inOrder(w);
+        assertThat(replay.problems).isEmpty();
+        assertThat(replay.badOrigins()).containsExactlyInAnyOrderElementsOf(
+                w.malformedRecords().stream().map(MalformedRecord::origin).toList());
+        assertThat(w.differences(replay.collections, 5)).isEmpty();
+    }
+
+    @Test
     void keysFollowTheDefaultKeyPatternWithConsecutiveSuffixesPerStream() {
         Workload w = Workload.generate(SMALL.withFirstSequence(1));
         S3KeyPattern pattern = S3KeyPattern.defaultPattern();
