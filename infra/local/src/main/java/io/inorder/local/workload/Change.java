@@ -25,6 +25,8 @@ public record Change(long index, String table, Kind kind, String id, String prev
         SNAPSHOT,
         /** {@code I}: a new row, every column in the new image. */
         INSERT,
+        /** {@code I} re-sending a live row's current image (a full-mode replay): applying it changes nothing. */
+        REPLAY,
         /** {@code U} with full images ({@code exists} 3 everywhere). */
         UPDATE_FULL,
         /** {@code U} with Arcion's default images: key in the old image, changed columns in the new. */

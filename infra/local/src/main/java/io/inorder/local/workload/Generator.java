@@ -118,6 +118,8 @@ final class Generator {
             delete(t, sink);
         } else if (x < spec.insertShare() + spec.deleteShare() + spec.keyChangeShare()) {
             keyChange(t, sink);
+        } else if (x < spec.insertShare() + spec.deleteShare() + spec.keyChangeShare() + spec.replayShare()) {
+            replay(t, sink);
         } else {
             update(t, sink);
         }
@@ -137,6 +139,20 @@ final class Generator {
                 counts(s));
         emit(s, rec, snapshot ? Change.Kind.SNAPSHOT : Change.Kind.INSERT, live.get(t).idOf(row), null,
                 all(shape, row), sink);
+    }
+
+    private void replay(int t, Sink sink) throws IOException {
+        Stream s = streams.get(t);
+        TableShape shape = s.shape;
+        LiveRows rows = live.get(t);
+        String cursor = tick();
+        String id = rows.randomId(r);
+        String[] row = rows.get(id).clone();
+        rows.put(row);
+        s.inserts++;
+        ArcionRecord rec = new ArcionRecord(shape, 'I', new String[row.length], row, filled(shape, 1), cursor,
+                counts(s));
+        emit(s, rec, Change.Kind.REPLAY, id, null, all(shape, row), sink);
     }
 
     private void update(int t, Sink sink) throws IOException {

@@ -31,6 +31,9 @@ package io.inorder.local.workload;
  * @param badRecordShare      the chance, before each record, of also writing a malformed one (unknown opType
  *                            {@code T}, a non-object line, a bad EXISTS flag, a short CSV line) that the readers must
  *                            turn into a {@code BadRecord}; it changes no row (see {@link Workload#malformedRecords()})
+ * @param replayShare         the share of realtime changes that re-send a live row's current image as an insert, as
+ *                            Arcion's full mode replays changes made during the snapshot (arcion-cdc-formats.md §10):
+ *                            applying it must change nothing
  */
 public record WorkloadSpec(
         long seed,
@@ -50,7 +53,8 @@ public record WorkloadSpec(
         double headerlessCsvShare,
         double gzipShare,
         double flatSnapshotShare,
-        double badRecordShare) {
+        double badRecordShare,
+        double replayShare) {
 
     /** The most source tables a spec may ask for. */
     public static final int MAX_TABLES = 600;
@@ -84,9 +88,10 @@ public record WorkloadSpec(
         share("gzipShare", gzipShare);
         share("flatSnapshotShare", flatSnapshotShare);
         share("badRecordShare", badRecordShare);
-        if (insertShare + deleteShare + keyChangeShare > 1.0 + 1e-9) {
-            throw new IllegalArgumentException("insertShare + deleteShare + keyChangeShare must be <= 1 (updates take"
-                    + " the rest), got " + (insertShare + deleteShare + keyChangeShare));
+        share("replayShare", replayShare);
+        if (insertShare + deleteShare + keyChangeShare + replayShare > 1.0 + 1e-9) {
+            throw new IllegalArgumentException("insertShare + deleteShare + keyChangeShare + replayShare must be <= 1"
+                    + " (updates take the rest), got " + (insertShare + deleteShare + keyChangeShare + replayShare));
         }
     }
 
@@ -99,13 +104,13 @@ public record WorkloadSpec(
     /**
      * Seed 1, 3 tables ({@code shop.customers}, {@code shop.orders}, {@code shop.order_items}), 2,000 changes,
      * 20–200 records per file, suffixes from 1 under {@code cdc/}; 20 % snapshot rows; of realtime changes 30 %
-     * inserts, 10 % deletes, 3 % key changes, the rest updates; half of updates and deletes with partial images;
+     * inserts, 10 % deletes, 3 % key changes, 2 % replayed inserts, the rest updates; half of updates and deletes with partial images;
      * 15 % of changed values NULL; 30 % CSV files (a quarter of them header-less), 20 % gzip, 30 % of JSON snapshot
      * files flat; no malformed records.
      */
     public static WorkloadSpec defaults() {
         return new WorkloadSpec(1, 3, 2000, 20, 200, 1, "cdc/", 0.2, 0.3, 0.1, 0.03, 0.5, 0.15, 0.3, 0.25, 0.2,
-                0.3, 0.0);
+                0.3, 0.0, 0.02);
     }
 
     /**
@@ -133,6 +138,7 @@ public record WorkloadSpec(
         m.put("gzip-share", "share of files gzip-compressed (default 0.2)");
         m.put("flat-snapshot-share", "share of JSON snapshot files as flat rows (default 0.3)");
         m.put("bad-record-share", "chance of a malformed record before each record (default 0)");
+        m.put("replay-share", "share of realtime changes re-sending a live row as an insert (default 0.02)");
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -168,6 +174,7 @@ public record WorkloadSpec(
                 case "gzip-share" -> withFormatMix(csvShare, headerlessCsvShare, Double.parseDouble(v));
                 case "flat-snapshot-share" -> withFlatSnapshotShare(Double.parseDouble(v));
                 case "bad-record-share" -> withBadRecordShare(Double.parseDouble(v));
+                case "replay-share" -> withReplayShare(Double.parseDouble(v));
                 default -> throw new IllegalArgumentException("unknown workload option --" + name + "; known: --"
                         + String.join(", --", OPTIONS.keySet()));
             };
@@ -185,80 +192,86 @@ public record WorkloadSpec(
     public WorkloadSpec withSeed(long s) {
         return new WorkloadSpec(s, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare);
     }
 
     public WorkloadSpec withTables(int n) {
         return new WorkloadSpec(seed, n, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare);
     }
 
     public WorkloadSpec withChanges(int n) {
         return new WorkloadSpec(seed, tables, n, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare);
     }
 
     public WorkloadSpec withRecordsPerFile(int min, int max) {
         return new WorkloadSpec(seed, tables, changes, min, max, firstSequence, keyPrefix, snapshotShare,
                 insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare, headerlessCsvShare,
-                gzipShare, flatSnapshotShare, badRecordShare);
+                gzipShare, flatSnapshotShare, badRecordShare, replayShare);
     }
 
     public WorkloadSpec withFirstSequence(long first) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, first, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare);
     }
 
     public WorkloadSpec withKeyPrefix(String prefix) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, prefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare);
     }
 
     public WorkloadSpec withSnapshotShare(double s) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 s, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare);
     }
 
     /** The mix of realtime changes: inserts, deletes and key-changing updates; plain updates take the rest. */
     public WorkloadSpec withOperationMix(double inserts, double deletes, double keyChanges) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, inserts, deletes, keyChanges, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare);
     }
 
     public WorkloadSpec withPartialImageShare(double s) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, s, nullShare, csvShare, headerlessCsvShare,
-                gzipShare, flatSnapshotShare, badRecordShare);
+                gzipShare, flatSnapshotShare, badRecordShare, replayShare);
     }
 
     public WorkloadSpec withNullShare(double s) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, s, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare);
     }
 
     /** The file format mix: CSV files, header-less among CSV files, gzip among all files. */
     public WorkloadSpec withFormatMix(double csv, double headerlessCsv, double gzip) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csv,
-                headerlessCsv, gzip, flatSnapshotShare, badRecordShare);
+                headerlessCsv, gzip, flatSnapshotShare, badRecordShare, replayShare);
     }
 
     public WorkloadSpec withBadRecordShare(double s) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, s);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, s, replayShare);
+    }
+
+    public WorkloadSpec withReplayShare(double s) {
+        return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
+                snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, s);
     }
 
     public WorkloadSpec withFlatSnapshotShare(double s) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, s, badRecordShare);
+                headerlessCsvShare, gzipShare, s, badRecordShare, replayShare);
     }
 }

@@ -51,6 +51,7 @@ class OracleAgreementProperties {
                 .as((spec, csv, headerless, gzip, flat, inserts, deletes, keyChanges) -> spec
                         .withFormatMix(csv, headerless, gzip).withFlatSnapshotShare(flat)
                         .withOperationMix(inserts, deletes, keyChanges))
-                .flatMap(spec -> Arbitraries.of(0.0, 0.0, 0.05, 0.2).map(spec::withBadRecordShare));
+                .flatMap(spec -> Arbitraries.of(0.0, 0.0, 0.05, 0.2).map(spec::withBadRecordShare))
+                .flatMap(spec -> Arbitraries.of(0.0, 0.02, 0.2).map(spec::withReplayShare));
     }
 }

@@ -260,9 +260,10 @@ class WorkloadTest {
     void commandLineOptionsSetTheirFieldsAndErrorsNameTheOption() {
         WorkloadSpec spec = WorkloadSpec.defaults().withOption("seed", "42").withOption("changes", "10000")
                 .withOption("records-per-file", "5-50").withOption("gzip-share", "1").withOption("key-prefix", "in/")
-                .withOption("delete-share", "0.2");
+                .withOption("delete-share", "0.2").withOption("replay-share", "0.1");
         assertThat(spec).isEqualTo(WorkloadSpec.defaults().withSeed(42).withChanges(10000).withRecordsPerFile(5, 50)
-                .withFormatMix(0.3, 0.25, 1.0).withKeyPrefix("in/").withOperationMix(0.3, 0.2, 0.03));
+                .withFormatMix(0.3, 0.25, 1.0).withKeyPrefix("in/").withOperationMix(0.3, 0.2, 0.03)
+                .withReplayShare(0.1));
         assertThat(WorkloadSpec.defaults().withOption("records-per-file", "7"))
                 .isEqualTo(WorkloadSpec.defaults().withRecordsPerFile(7, 7));
         assertThat(WorkloadSpec.OPTIONS).containsKeys("seed", "tables", "changes", "csv-share");
@@ -279,7 +280,7 @@ class WorkloadTest {
         assertThatThrownBy(() -> WorkloadSpec.defaults().withTables(0)).hasMessageContaining("tables");
         assertThatThrownBy(() -> WorkloadSpec.defaults().withRecordsPerFile(5, 2)).hasMessageContaining("min");
         assertThatThrownBy(() -> WorkloadSpec.defaults().withOperationMix(0.6, 0.3, 0.2))
-                .hasMessageContaining("insertShare + deleteShare + keyChangeShare");
+                .hasMessageContaining("insertShare + deleteShare + keyChangeShare + replayShare");
         assertThatThrownBy(() -> WorkloadSpec.defaults().withNullShare(1.5)).hasMessageContaining("nullShare");
     }
 }
