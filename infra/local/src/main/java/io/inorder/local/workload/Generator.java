@@ -2,6 +2,7 @@ package io.inorder.local.workload;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -250,7 +251,7 @@ final class Generator {
 
     private static int[] filled(TableShape shape, int flag) {
         int[] exists = new int[shape.columns.size()];
-        java.util.Arrays.fill(exists, flag);
+        Arrays.fill(exists, flag);
         return exists;
     }
 
