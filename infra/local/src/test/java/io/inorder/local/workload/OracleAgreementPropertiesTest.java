@@ -13,9 +13,10 @@ import net.jqwik.api.Provide;
 /**
  * The generator's oracle, the readers and the mapper must agree: reading every stream in suffix order through
  * ArcionReaders and ChangeMapper and applying the operations gives exactly {@link Workload#expected()}. A failure
- * means one of the three is wrong; the message names the first mismatching documents and records.
+ * means one of the three is wrong; the message names the first mismatching documents and records. Named *Test so
+ * that surefire's default includes run it in every build.
  */
-class OracleAgreementProperties {
+class OracleAgreementPropertiesTest {
 
     @Property(tries = 50)
     void replayingEveryStreamInSuffixOrderThroughReadersAndMapperGivesTheOracleState(
