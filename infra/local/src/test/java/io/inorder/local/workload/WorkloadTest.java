@@ -80,7 +80,8 @@ class WorkloadTest {
     @Test
     void malformedRecordsOfEveryLayoutBecomeBadRecordsWithoutChangingAnyRow() throws IOException {
         WorkloadSpec spec = WorkloadSpec.defaults().withTables(4).withChanges(800).withRecordsPerFile(5, 30)
-                .withFormatMix(0.5, 0.3, 0.2).withBadRecordShare(0.05);
+                .withFormatMix(0.5, 0.3, 0.2).withSnapshotShare(0.4).withFlatSnapshotShare(0.8)
+                .withBadRecordShare(0.08);
         Workload w = Workload.generate(spec);
         assertThat(w.malformedRecords()).hasSizeGreaterThan(10);
         assertThat(w.malformedRecords().stream().map(MalformedRecord::what).distinct())
@@ -133,6 +134,8 @@ class WorkloadTest {
         assertThat(all).as("CSV text quoted as the null marker, doubled quotes, realtime header")
                 .contains("\"NULL\"", "\"\"Doc\"\"", "id_new,id_old,id_exists");
         assertThat(all).as("S3 JSON, compact and pretty-printed").contains("\"exists\":{", "\"opType\" : ");
+        assertThat(all).as("CSV lines ending in CRLF, pretty JSON in LF only").contains("\"\r\n")
+                .doesNotContain("\r\n  \"");
         assertThat(w.changes()).as("unicode, decimal-looking and empty values")
                 .anyMatch(c -> c.values().containsValue("München"))
                 .anyMatch(c -> c.values().containsValue("9.50"))
