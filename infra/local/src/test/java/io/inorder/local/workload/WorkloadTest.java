@@ -62,7 +62,8 @@ class WorkloadTest {
         long total = 0;
         for (WorkloadFile f : w.files()) {
             TableMapping t = config.tableForKey(f.key()).orElseThrow();
-            ReaderOptions opts = ReaderOptions.defaults().withCsvColumns(t.csvColumns());
+            ReaderOptions opts = ReaderOptions.defaults()
+                    .withCsvColumns(t.csvColumns().isEmpty() ? null : t.csvColumns());
             int n = 0;
             try (ArcionReader r = ArcionReaders.open(w.open(f), f.key(), opts)) {
                 ReadResult rr;
@@ -169,7 +170,7 @@ class WorkloadTest {
     }
 
     @Test
-    void tableConfigNamesCompositeKeysCsvColumnsAndStreamPrefixes() {
+    void tableConfigNamesCompositeKeysCsvColumnsAndStreamPrefixes() throws IOException {
         Workload w = Workload.generate(SMALL);
         TableConfig config = TableConfig.parse(w.tableConfigJson(), "tables.json");
         assertThat(config.workspace()).isEqualTo("commons");
@@ -180,6 +181,13 @@ class WorkloadTest {
         assertThat(config.tableForKey("cdc/shop.order_items_12.csv.gz")).contains(items);
         assertThat(config.tableForKey("cdc/shop.orders_12.json").orElseThrow().table()).isEqualTo("shop.orders");
         assertThat(w.expected()).containsOnlyKeys("customers", "orders", "order_items");
+
+        Workload headed = Workload.generate(SMALL.withFormatMix(0.5, 0.0, 0.0));
+        assertThat(TableConfig.parse(headed.tableConfigJson(), "tables.json").tables())
+                .as("without header-less CSV files every CSV file is read by its header alone")
+                .allMatch(t -> t.csvColumns().isEmpty());
+        assertThat(headed.files()).anyMatch(f -> f.layout() == WorkloadFile.Layout.CSV_WITH_HEADER);
+        assertThat(headed.differences(MappedReplay.inOrder(headed).collections, 5)).isEmpty();
     }
 
     @Test
