@@ -165,6 +165,25 @@ final class InputBytes {
         }
     }
 
+    /**
+     * Moves the unread bytes to the start of the window and reads more after them. Returns false when the window is
+     * already full of unread bytes or the input has ended.
+     */
+    boolean compact() throws IOException {
+        if (pos > 0) {
+            System.arraycopy(buf, pos, buf, 0, lim - pos);
+            base += pos;
+            lim -= pos;
+            pos = 0;
+        }
+        return lim < buf.length && readMore();
+    }
+
+    /** Absolute offset, in decompressed bytes, of {@code buf[i]}. */
+    long offsetOf(int i) {
+        return base + i;
+    }
+
     /** Appends more input after {@link #lim} in the current window; false at the end of the input. */
     private boolean readMore() throws IOException {
         int n = read(lim);

@@ -1,6 +1,10 @@
 package io.inorder.arcion;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Frames a file of JSON objects, concatenated or one per line, and hands each object's bytes to a
@@ -28,6 +32,10 @@ final class JsonFileReader implements ArcionReader {
     private boolean done;
     /** null until the first record is framed; then whether records are one per line. */
     private Boolean lineDelimited;
+    /** Newline-delimited input: the parser reading the complete lines of the window, and where they end. */
+    private JsonParser batch;
+    private int batchOff;
+    private int batchEnd;
 
     JsonFileReader(InputBytes in, String source, ArcionFormat format, int maxRecordBytes) {
         this.in = in;
@@ -49,6 +57,14 @@ final class JsonFileReader implements ArcionReader {
         }
         long start = -1;
         record.reset();
+        if (Boolean.TRUE.equals(lineDelimited)) {
+            try {
+                return nextLine();
+            } catch (InputBytes.CorruptInputException e) {
+                done = true;
+                return new BadRecord(Origin.fileRecord(source, index++, in.offset()), e.getMessage(), record.raw());
+            }
+        }
         try {
             if (!skipWhitespace()) {
                 done = true;
@@ -117,9 +133,6 @@ final class JsonFileReader implements ArcionReader {
     }
 
     private ReadResult object(Origin origin) throws IOException {
-        if (Boolean.TRUE.equals(lineDelimited)) {
-            return line(origin);
-        }
         int depth = 0;
         boolean inString = false;
         boolean skipNext = false;
@@ -194,25 +207,127 @@ final class JsonFileReader implements ArcionReader {
     }
 
     /**
-     * A record of newline-delimited input: the whole line, whose structure Jackson checks. A tight scan for the line
-     * break, no brace counting: this is the hot path for NDJSON files.
+     * The next record of newline-delimited input. The hot path: one Jackson parser reads all the complete lines in
+     * the window, record after record (a parser per record would cost as much as the parsing). When it meets
+     * malformed JSON, the line where that record started is one bad record and a new parser starts on the next line.
+     * A line longer than the window is read on its own, with the size limit.
      */
-    private ReadResult line(Origin origin) throws IOException {
-        while (in.available()) {
-            byte[] b = in.buf;
-            int from = in.pos;
-            int lim = in.lim;
-            int p = from;
-            while (p < lim && b[p] != '\n') {
-                p++;
+    private ReadResult nextLine() throws IOException {
+        while (true) {
+            if (batch == null) {
+                if (!skipWhitespace()) {
+                    done = true;
+                    return null;
+                }
+                int last = lastLineBreak();
+                if (last < 0) {
+                    if (in.compact()) {
+                        continue;
+                    }
+                    return longLine();
+                }
+                batchOff = in.pos;
+                batch = JsonRecordDecoder.parser(in.buf, batchOff, last + 1 - batchOff);
+                batchEnd = last + 1;
             }
-            record.append(b, from, p);
-            if (p < lim) {
-                in.pos = p + 1;
-                return complete(origin);
+            int start = in.pos;
+            Origin origin = null;
+            try {
+                JsonToken t = batch.nextToken();
+                if (t == null) {
+                    endBatch(batchEnd);
+                    continue;
+                }
+                start = batchOff + (int) batch.currentTokenLocation().getByteOffset();
+                origin = Origin.fileRecord(source, index++, in.offsetOf(start));
+                if (t != JsonToken.START_OBJECT) {
+                    batch.skipChildren();
+                    int end = batchOff + (int) batch.currentLocation().getByteOffset();
+                    in.pos = end;
+                    return new BadRecord(origin, "expected '{' starting a JSON object, found " + t,
+                            slice(start, end));
+                }
+                ReadResult r = decoder.decodeObject(batch, in.buf, batchOff, start, origin);
+                int end = batchOff + (int) batch.currentLocation().getByteOffset();
+                in.pos = end;
+                if (end - start > maxRecordBytes) {
+                    return new BadRecord(origin, "record exceeds " + maxRecordBytes + " bytes (it has "
+                            + (end - start) + "); raise maxRecordBytes if such rows are legitimate",
+                            slice(start, end));
+                }
+                return r;
+            } catch (IOException e) {
+                // Parsing bytes in memory does no I/O: this is malformed content. The line where the record began
+                // (or, when no record had begun, the first non-blank byte after the previous one) is the bad record.
+                int from = start;
+                while (origin == null && from < batchEnd && isBlank(in.buf[from])) {
+                    from++;
+                }
+                int lineEnd = from;
+                while (lineEnd < batchEnd - 1 && in.buf[lineEnd] != '\n') {
+                    lineEnd++;
+                }
+                if (origin == null) {
+                    origin = Origin.fileRecord(source, index++, in.offsetOf(from));
+                }
+                endBatch(Math.min(lineEnd + 1, batchEnd));
+                String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+                return new BadRecord(origin, "malformed JSON: " + why, slice(from, lineEnd));
             }
-            in.pos = lim;
         }
+    }
+
+    private void endBatch(int resumeAt) throws IOException {
+        batch.close();
+        batch = null;
+        in.pos = resumeAt;
+    }
+
+    /** Index of the last line break in the window, or -1. */
+    private int lastLineBreak() {
+        for (int i = in.lim - 1; i >= in.pos; i--) {
+            if (in.buf[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isBlank(byte c) {
+        return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    }
+
+    private byte[] slice(int from, int to) {
+        return Arrays.copyOfRange(in.buf, from, from + Math.min(to - from, RecordBytes.RAW_CAP));
+    }
+
+    /**
+     * A line that does not fit in the window (or the last line, without a line break): read on its own through the
+     * record buffer, which enforces the size limit.
+     */
+    private ReadResult longLine() throws IOException {
+        long start = in.offset();
+        try {
+            while (in.available()) {
+                byte[] b = in.buf;
+                int from = in.pos;
+                int lim = in.lim;
+                int p = from;
+                while (p < lim && b[p] != '\n') {
+                    p++;
+                }
+                record.append(b, from, p);
+                if (p < lim) {
+                    in.pos = p + 1;
+                    break;
+                }
+                in.pos = lim;
+            }
+        } catch (InputBytes.CorruptInputException e) {
+            done = true;
+            return new BadRecord(Origin.fileRecord(source, index++, start), e.getMessage(), record.raw());
+        }
+        Origin origin = Origin.fileRecord(source, index++, start);
         return complete(origin);
     }
 
@@ -255,6 +370,12 @@ final class JsonFileReader implements ArcionReader {
 
     @Override
     public void close() throws IOException {
-        in.close();
+        try {
+            if (batch != null) {
+                batch.close();
+            }
+        } finally {
+            in.close();
+        }
     }
 }

@@ -40,8 +40,12 @@ final class JsonRecordDecoder {
 
     private final ArcionFormat format;
     private final StringWriter compact = new StringWriter(256);
-    /** The bytes of the record being decoded (positions are sliced from them). */
+    /** The bytes of the record being decoded (positions are sliced from them), and where its parser starts in them. */
     private byte[] record;
+    private int parserOff;
+    /** The last {@code tableName} object's bytes and the name read from them. */
+    private byte[] lastTableBytes;
+    private String lastTable;
 
     JsonRecordDecoder(ArcionFormat format) {
         this.format = format;
@@ -79,10 +83,17 @@ final class JsonRecordDecoder {
         Row.Builder flat;
         /** A field was consumed as envelope structure: a flat-row reading must re-parse the record. */
         boolean structural;
+        /** What makes the record unusable, found while reading it. */
+        String problem;
     }
 
+    /**
+     * Reads the single JSON object in {@code b[off, off + len)} (a framed file record or a Kafka value); anything
+     * after its closing brace makes it bad. {@code messageKey} (Kafka) is attached to the event.
+     */
     ReadResult decode(byte[] b, int off, int len, Origin origin, JsonNode messageKey) {
         record = b;
+        parserOff = off;
         try (JsonParser p = FACTORY.createParser(b, off, len)) {
             JsonToken first = p.nextToken();
             if (first != JsonToken.START_OBJECT) {
@@ -90,7 +101,7 @@ final class JsonRecordDecoder {
             }
             ReadResult result;
             if (format == ArcionFormat.NATIVE_SNAPSHOT) {
-                result = flatRow(readRow(p), origin);
+                result = flatRow(readRow(p), origin, messageKey);
             } else {
                 Fields f = new Fields();
                 readFields(p, f, true);
@@ -114,6 +125,33 @@ final class JsonRecordDecoder {
         }
     }
 
+    /**
+     * Reads one record from a parser shared by many (newline-delimited input): the parser is on the record's
+     * START_OBJECT at {@code b[start]}, and was created over {@code b} from {@code off} (Jackson's locations are
+     * relative to it). A record with a bad shape comes back as a {@link BadRecord} with the parser just past its
+     * end, so reading can go on; malformed JSON throws, and the caller starts a new parser.
+     */
+    ReadResult decodeObject(JsonParser p, byte[] b, int off, int start, Origin origin) throws IOException {
+        record = b;
+        parserOff = off;
+        if (format == ArcionFormat.NATIVE_SNAPSHOT) {
+            return flatRow(readRow(p), origin, null);
+        }
+        Fields f = new Fields();
+        readFields(p, f, true);
+        int end = off + (int) p.currentLocation().getByteOffset();
+        try {
+            return interpret(f, origin, null, b, start, end - start);
+        } catch (ShapeException e) {
+            return bad(origin, e.getMessage(), b, start, end - start);
+        }
+    }
+
+    /** A parser over {@code b[off, off + len)}, for one or many records. */
+    static JsonParser parser(byte[] b, int off, int len) throws IOException {
+        return FACTORY.createParser(b, off, len);
+    }
+
     private static String locationOf(JsonProcessingException e) {
         return e.getLocation() == null ? ""
                 : " (at byte " + e.getLocation().getByteOffset() + " of the record)";
@@ -129,7 +167,7 @@ final class JsonRecordDecoder {
 
     // ---------------------------------------------------------------- one pass over the fields
 
-    private void readFields(JsonParser p, Fields f, boolean topLevel) throws IOException, ShapeException {
+    private void readFields(JsonParser p, Fields f, boolean topLevel) throws IOException {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken t = p.nextToken();
@@ -137,7 +175,7 @@ final class JsonRecordDecoder {
             switch (name) {
                 case "tableName" -> {
                     if (object) {
-                        f.table = readTableName(p);
+                        f.table = tableName(p);
                     } else if (t == JsonToken.VALUE_STRING) {
                         f.table = p.getText();
                     } else {
@@ -232,6 +270,9 @@ final class JsonRecordDecoder {
 
     private ReadResult interpret(Fields f, Origin origin, JsonNode key, byte[] b, int off, int len)
             throws IOException, ShapeException {
+        if (f.problem != null) {
+            throw new ShapeException(f.problem);
+        }
         boolean cdc = format == ArcionFormat.JSON_CDC
                 || (format == ArcionFormat.AUTO && !f.hasOpType && (f.hasPayload || (f.op != null && f.hasSource)));
         if (cdc) {
@@ -259,8 +300,8 @@ final class JsonRecordDecoder {
         return new ChangeEvent(null, Op.SNAPSHOT_ROW, null, row, true, -1, null, key, origin);
     }
 
-    private static ChangeEvent flatRow(Row row, Origin origin) {
-        return new ChangeEvent(null, Op.SNAPSHOT_ROW, null, row, true, -1, null, null, origin);
+    private static ChangeEvent flatRow(Row row, Origin origin, JsonNode key) {
+        return new ChangeEvent(null, Op.SNAPSHOT_ROW, null, row, true, -1, null, key, origin);
     }
 
     private static ChangeEvent jsonCdc(Fields f, Origin origin, JsonNode key) throws ShapeException {
@@ -373,6 +414,29 @@ final class JsonRecordDecoder {
 
     // ---------------------------------------------------------------- pieces
 
+    /**
+     * The table name, reusing the previous record's when the {@code tableName} object has the same bytes (records
+     * of a file or topic are mostly of one table): the parser then only skips it.
+     */
+    private String tableName(JsonParser p) throws IOException {
+        int start = parserOff + (int) p.currentTokenLocation().getByteOffset();
+        if (lastTable != null && lastTableBytes.length <= record.length - start
+                && Arrays.equals(record, start, start + lastTableBytes.length, lastTableBytes, 0,
+                lastTableBytes.length)) {
+            // The same bytes, closing brace included, are the same object.
+            p.skipChildren();
+            return lastTable;
+        }
+        String table = readTableName(p);
+        return remember(table, start, parserOff + (int) p.currentLocation().getByteOffset());
+    }
+
+    private String remember(String table, int start, int end) {
+        lastTable = table;
+        lastTableBytes = Arrays.copyOfRange(record, start, end);
+        return table;
+    }
+
     /** {@code namespace.catalog}, {@code namespace.schema}, {@code name}, joined with dots, null parts left out. */
     private static String readTableName(JsonParser p) throws IOException {
         String catalog = null;
@@ -442,7 +506,7 @@ final class JsonRecordDecoder {
         };
     }
 
-    private static void readExists(JsonParser p, Fields f) throws IOException, ShapeException {
+    private static void readExists(JsonParser p, Fields f) throws IOException {
         String[] names = new String[16];
         int[] flags = new int[16];
         int n = 0;
@@ -452,8 +516,14 @@ final class JsonRecordDecoder {
             String text = t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT ? p.getText() : null;
             int flag = text != null && text.length() == 1 ? text.charAt(0) - '0' : -1;
             if (flag < 0 || flag > 3) {
-                throw new ShapeException("exists value " + (text == null ? describe(t) : "'" + text + "'")
-                        + " for column '" + column + "' must be 0, 1, 2 or 3");
+                // Recorded, not thrown: the object is read to its end first, so a parser shared by many records
+                // can go on with the next one.
+                if (f.problem == null) {
+                    f.problem = "exists value " + (text == null ? describe(t) : "'" + text + "'") + " for column '"
+                            + column + "' must be 0, 1, 2 or 3";
+                }
+                p.skipChildren();
+                continue;
             }
             if (n == names.length) {
                 names = Arrays.copyOf(names, n * 2);
@@ -471,7 +541,7 @@ final class JsonRecordDecoder {
      * strings removed) rather than re-serialized, and picks its {@code timestamp}. The parser is on START_OBJECT.
      */
     private void copyCursor(JsonParser p, Fields f) throws IOException {
-        int start = (int) p.currentTokenLocation().getByteOffset();
+        int start = parserOff + (int) p.currentTokenLocation().getByteOffset();
         long time = -1;
         int depth = 1;
         boolean timeNext = false;
@@ -489,13 +559,21 @@ final class JsonRecordDecoder {
                 timeNext = "timestamp".equals(p.currentName());
             }
         }
-        int end = (int) p.currentLocation().getByteOffset();
+        int end = parserOff + (int) p.currentLocation().getByteOffset();
         f.position = compactText(record, start, end);
         f.sourceTime = time;
     }
 
     /** JSON text of {@code b[from, to)} without the whitespace outside strings. */
     static String compactText(byte[] b, int from, int to) {
+        int i0 = from;
+        while (i0 < to && (b[i0] > ' ' || b[i0] < 0)) {
+            i0++;
+        }
+        if (i0 == to) {
+            // Already compact (the usual case for newline-delimited input): no string tracking needed.
+            return new String(b, from, to - from, StandardCharsets.UTF_8);
+        }
         byte[] out = null;
         int n = 0;
         boolean inString = false;
