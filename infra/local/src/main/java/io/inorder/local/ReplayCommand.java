@@ -1,0 +1,174 @@
+package io.inorder.local;
+
+import io.inorder.mapping.TableConfig;
+import io.inorder.mapping.TableConfigException;
+import io.inorder.observe.Log;
+import io.inorder.pipeline.ConfigurationException;
+import io.inorder.pipeline.S3KeyPattern;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * {@code inorder replay}: replays a directory of Arcion files through the real S3 function on the embedded local
+ * stack. Every file is uploaded (its relative path is the key), then one S3 event per file is delivered in the chosen
+ * order (optionally each twice), asynchronously and concurrently as Lambda delivers them; the run ends when the
+ * pipeline is idle.
+ */
+final class ReplayCommand {
+
+    static final String USAGE = """
+            usage: inorder replay --config tables.json --dir DIR [--order sorted|reverse|shuffled] [--seed N]
+                                  [--duplicates] [--dump OUT.json] [--verbose]
+              --config FILE    the table config (workspace, tables, primary keys)
+              --dir DIR        the Arcion files; each file's path under DIR is its S3 key
+              --order ORDER    the order the S3 events arrive in: sorted (by stream, then sequence number; default),
+                               reverse, or shuffled (by --seed)
+              --seed N         the seed of shuffled and of --duplicates (default: random, printed)
+              --duplicates     deliver every event twice, the copy at a random position
+              --dump OUT.json  write the final collections: {"<ws>.<collection>": {"<_id>": {document}}}
+              --verbose        the functions' INFO logs on stderr (default: WARN and above)
+            Exit 0 when every file was applied, 3 when streams wait on a missing file (named in the summary),
+            1 when an invocation failed even after Lambda's two retries, 2 on usage or config errors.""";
+
+    /** The order the events are delivered in. */
+    enum Order { SORTED, REVERSE, SHUFFLED }
+
+    /** Longest a replay may take before it is reported as stuck. */
+    private static final Duration IDLE_TIMEOUT = Duration.ofMinutes(10);
+
+    private ReplayCommand() { }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Path configFile = null;
+        Path dir = null;
+        Order order = Order.SORTED;
+        Long seed = null;
+        boolean duplicates = false;
+        Path dump = null;
+        boolean verbose = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--help", "-h" -> {
+                    out.println(USAGE);
+                    return 0;
+                }
+                case "--config" -> configFile = Path.of(RunReport.value(args, ++i, "--config"));
+                case "--dir" -> dir = Path.of(RunReport.value(args, ++i, "--dir"));
+                case "--order" -> {
+                    String o = RunReport.value(args, ++i, "--order");
+                    try {
+                        order = Order.valueOf(o.toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException("--order '" + o + "' must be sorted, reverse or shuffled");
+                    }
+                }
+                case "--seed" -> {
+                    String s = RunReport.value(args, ++i, "--seed");
+                    try {
+                        seed = Long.parseLong(s);
+                    } catch (NumberFormatException e) {
+                        throw new UsageException("--seed '" + s + "' is not a whole number");
+                    }
+                }
+                case "--duplicates" -> duplicates = true;
+                case "--dump" -> dump = Path.of(RunReport.value(args, ++i, "--dump"));
+                case "--verbose" -> verbose = true;
+                default -> throw new UsageException((args[i].startsWith("--") ? "unknown option " : "unexpected argument ")
+                        + args[i] + "\n" + USAGE);
+            }
+        }
+        if (configFile == null) {
+            throw new UsageException("--config is required\n" + USAGE);
+        }
+        if (dir == null) {
+            throw new UsageException("--dir is required\n" + USAGE);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new UsageException("--dir " + dir + ": not a directory");
+        }
+        String configText = readConfig(configFile);
+        long usedSeed = seed != null ? seed : new Random().nextLong();
+        Random random = new Random(usedSeed);
+
+        try (LocalStack stack = LocalStack.start();
+             LocalS3Function function = deploy(stack, configText, configFile, err, verbose)) {
+            List<LocalS3Function.Uploaded> files = function.uploadAll(LocalS3Function.LANDING_BUCKET, dir);
+            if (files.isEmpty()) {
+                throw new UsageException("--dir " + dir + ": no files to replay");
+            }
+            List<LocalS3Function.Uploaded> events = arrivalOrder(files, order, duplicates, random,
+                    function.config().keyPattern());
+            out.printf("replay:       %d files uploaded, %d events delivered (order %s%s, seed %d)%n", files.size(),
+                    events.size(), order.name().toLowerCase(Locale.ROOT), duplicates ? ", duplicates" : "", usedSeed);
+            for (LocalS3Function.Uploaded e : events) {
+                function.deliver(List.of(e));
+            }
+            function.awaitIdle(IDLE_TIMEOUT);
+            LocalS3Function.Summary summary = function.summary();
+            String workspace = function.config().tables().workspace();
+            RunReport.print(summary, stack.emulator(), workspace, function.collections(), out);
+            if (dump != null) {
+                StateDump.write(stack.emulator(), workspace, function.collections(), dump);
+                out.println("dump:         " + dump);
+            }
+            int code = RunReport.exitCode(summary);
+            if (code == RunReport.WAITING_ON_GAP) {
+                err.println("inorder replay: " + summary.gaps().size() + " stream(s) wait on a missing file: "
+                        + summary.gaps());
+            }
+            return code;
+        }
+    }
+
+    /** Reads and validates the table config, so mistakes are usage errors (exit 2) before anything starts. */
+    static String readConfig(Path configFile) throws UsageException, IOException {
+        try {
+            TableConfig.load(configFile);
+        } catch (TableConfigException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return Files.readString(configFile);
+    }
+
+    static LocalS3Function deploy(LocalStack stack, String configText, Path configFile, PrintStream err,
+            boolean verbose) throws UsageException {
+        try {
+            return LocalS3Function.deploy(stack, configText, Map.of(), err, verbose ? Log.Level.INFO : Log.Level.WARN);
+        } catch (ConfigurationException e) {
+            throw new UsageException(configFile + ": " + e.getMessage());
+        }
+    }
+
+    /** The delivery order: sorted by stream then numeric sequence (unmatched keys last), reversed or shuffled. */
+    static List<LocalS3Function.Uploaded> arrivalOrder(List<LocalS3Function.Uploaded> files, Order order,
+            boolean duplicates, Random random, S3KeyPattern pattern) {
+        Comparator<LocalS3Function.Uploaded> byStreamThenSeq = Comparator
+                .comparing((LocalS3Function.Uploaded u) -> pattern.match(u.key()).isEmpty())
+                .thenComparing(u -> pattern.match(u.key()).map(S3KeyPattern.Match::stream).orElse(u.key()))
+                .thenComparingLong(u -> pattern.match(u.key()).map(S3KeyPattern.Match::seq).orElse(0L))
+                .thenComparing(LocalS3Function.Uploaded::key);
+        List<LocalS3Function.Uploaded> list = new ArrayList<>(files);
+        list.sort(byStreamThenSeq);
+        switch (order) {
+            case REVERSE -> Collections.reverse(list);
+            case SHUFFLED -> Collections.shuffle(list, random);
+            default -> { }
+        }
+        if (duplicates) {
+            for (LocalS3Function.Uploaded f : files) {
+                list.add(random.nextInt(list.size() + 1), f);
+            }
+        }
+        return list;
+    }
+}
