@@ -24,6 +24,10 @@ public final class Inorder {
         COMMANDS.put("normalize", new Entry("print the Write API operations Arcion files map to (a dry run)",
                 NormalizeCommand::run));
         COMMANDS.put("emulator", new Entry("run the local Write API emulator", EmulatorCommand::run));
+        COMMANDS.put("demo", new Entry("a realistic Arcion workload, shuffled, duplicated and faulted, verified",
+                DemoCommand::run));
+        COMMANDS.put("serve", new Entry("keep the embedded local stack running and print its endpoints",
+                ServeCommand::run));
         COMMANDS.put("replay", new Entry("replay a directory of Arcion files through the S3 function, locally",
                 ReplayCommand::run));
         COMMANDS.put("invoke", new Entry("run one sample event through a function, locally (invoke s3 ...)",

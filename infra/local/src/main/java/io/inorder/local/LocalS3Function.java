@@ -413,6 +413,16 @@ public final class LocalS3Function implements AutoCloseable {
                 List.copyOf(gaps), List.copyOf(unapplied));
     }
 
+    /** A metric's total over the functions' flushes so far (cheap: no ledger reads, unlike {@link #summary}). */
+    long metricTotal(Metrics.Name name) {
+        return totals.total(name);
+    }
+
+    /** The mean of a metric over the functions' flushes so far (e.g. window fill, whose summary value is the maximum). */
+    double meanOverFlushes(Metrics.Name name) {
+        return totals.mean(name);
+    }
+
     private static String stripQuotes(String eTag) {
         return eTag != null && eTag.length() >= 2 && eTag.startsWith("\"") && eTag.endsWith("\"")
                 ? eTag.substring(1, eTag.length() - 1) : eTag;

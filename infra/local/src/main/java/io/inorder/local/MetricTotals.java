@@ -21,6 +21,8 @@ final class MetricTotals {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Double> totals = new HashMap<>();
+    /** Per metric, how many lines carried it and the sum of those values: the mean of a gauge over flushes. */
+    private final Map<String, double[]> perLine = new HashMap<>();
     private final PrintStream stream = new PrintStream(new LineSink(), true, StandardCharsets.UTF_8);
 
     /** Where the functions' metrics write. */
@@ -31,6 +33,15 @@ final class MetricTotals {
     /** The run's total of a counter (or the largest value of a gauge); 0 when never recorded. */
     synchronized long total(Metrics.Name name) {
         return Math.round(totals.getOrDefault(name.metric(), 0.0));
+    }
+
+    /**
+     * The mean of a metric's values over the lines that carried it (for a gauge such as window fill: the average
+     * over flushes, where {@link #total} gives the largest); 0 when never recorded.
+     */
+    synchronized double mean(Metrics.Name name) {
+        double[] countAndSum = perLine.get(name.metric());
+        return countAndSum == null ? 0 : countAndSum[1] / countAndSum[0];
     }
 
     private synchronized void line(String text) {
@@ -52,6 +63,9 @@ final class MetricTotals {
             }
             boolean gauge = isGauge(name);
             totals.merge(name, value.doubleValue(), gauge ? Math::max : Double::sum);
+            double[] countAndSum = perLine.computeIfAbsent(name, n -> new double[2]);
+            countAndSum[0]++;
+            countAndSum[1] += value.doubleValue();
         }
     }
 

@@ -1,0 +1,225 @@
+package io.inorder.local;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inorder.emulator.EmulatorSettings;
+import io.inorder.local.workload.Workload;
+import io.inorder.local.workload.WorkloadFile;
+import io.inorder.local.workload.WorkloadSpec;
+import io.inorder.observe.Log;
+import io.inorder.observe.Metrics;
+import io.inorder.pipeline.IngestConfig;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * {@code inorder demo}: the whole pipeline on one machine. Generates a seeded Arcion workload (several tables,
+ * composite keys, inserts, full and partial updates, deletes, key changes, S3 JSON and CSV, gzip, many files per
+ * stream), uploads it to the embedded S3, delivers the S3 events shuffled and each twice to the real S3 function
+ * while the Write API emulator injects 429s and 5xx, waits until idle, and verifies every collection against the
+ * workload's independent in-order oracle. Exit 0 only when verified, 1 when not, 2 on usage errors.
+ */
+final class DemoCommand {
+
+    static final String USAGE = """
+            usage: inorder demo [--seed N] [--tables N] [--changes N] [--faults none|light|heavy] [--verbose]
+              --seed N       seeds the workload, the event shuffle and the faults (default: random, printed)
+              --tables N     source tables, 1-%d (default 3)
+              --changes N    Arcion records over all tables, snapshot rows included (default 2000)
+              --faults L     how flaky the Write API is (default light):
+                               none   no faults
+                               light  %s
+                               heavy  %s
+              --verbose      the functions' INFO logs on stderr (default: errors only)
+            Exit 0 when every collection equals the in-order application of the source changes, 1 when not.
+            """.formatted(WorkloadSpec.MAX_TABLES, FaultLevel.LIGHT.spec(), FaultLevel.HEAVY.spec());
+
+    /** The client's longest back-off; the default 10 s would make a heavy-fault demo mostly waiting. */
+    static final String DEMO_RETRY_CAP_MS = "1000";
+    private static final Duration IDLE_TIMEOUT = Duration.ofMinutes(10);
+    private static final long TICK_MILLIS = 200;
+
+    private DemoCommand() { }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        return run(args, out, err, ProgressBar.terminal());
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err, boolean interactive) throws Exception {
+        // Smaller files than the generator's default, so each stream has many and the shuffle has work to do.
+        WorkloadSpec spec = WorkloadSpec.defaults().withRecordsPerFile(10, 60);
+        Long seed = null;
+        FaultLevel faults = FaultLevel.LIGHT;
+        boolean verbose = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--help", "-h" -> {
+                    out.print(USAGE);
+                    return 0;
+                }
+                case "--seed" -> seed = parseLong(RunReport.value(args, ++i, "--seed"), "--seed");
+                case "--tables", "--changes" -> {
+                    String option = args[i];
+                    String v = RunReport.value(args, ++i, option);
+                    try {
+                        spec = spec.withOption(option.substring(2), v);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                }
+                case "--faults" -> faults = FaultLevel.parse(RunReport.value(args, ++i, "--faults"));
+                case "--verbose" -> verbose = true;
+                default -> throw new UsageException((args[i].startsWith("--") ? "unknown option "
+                        : "unexpected argument ") + args[i] + "\n" + USAGE);
+            }
+        }
+        long usedSeed = seed != null ? seed : Math.floorMod(new Random().nextLong(), 1_000_000L);
+        spec = spec.withSeed(usedSeed);
+
+        out.printf("inorder demo: seed %d (rerun: inorder demo --seed %d), %d tables, %d changes, faults %s%s%n",
+                usedSeed, usedSeed, spec.tables(), spec.changes(), faults.label(),
+                faults.spec().isEmpty() ? "" : " (" + faults.spec() + ")");
+        Workload workload = Workload.generate(spec);
+        List<WorkloadFile> files = workload.files();
+        long csv = files.stream().filter(f -> f.layout().csv()).count();
+        long gzip = files.stream().filter(WorkloadFile::gzip).count();
+        out.printf("workload:     %d streams, %d files (%d JSON, %d CSV; %d gzip), %d records -> %d documents "
+                + "expected%n", workload.streams().size(), files.size(), files.size() - csv, csv, gzip,
+                workload.recordCount(), workload.expectedDocumentCount());
+
+        EmulatorSettings emulator = EmulatorSettings.defaults().withFaults(faults.spec()).withSeed(usedSeed);
+        Map<String, String> env = Map.of(IngestConfig.RETRY_CAP_MS.name(), DEMO_RETRY_CAP_MS);
+        try (LocalStack stack = startQuietly(emulator);
+             LocalS3Function function = LocalS3Function.deploy(stack, workload.tableConfigJson(), env, err,
+                     verbose ? Log.Level.INFO : Log.Level.ERROR)) {
+            List<LocalS3Function.Uploaded> uploaded = upload(workload, function);
+            List<LocalS3Function.Uploaded> events = ReplayCommand.arrivalOrder(uploaded, ReplayCommand.Order.SHUFFLED,
+                    true, new Random(usedSeed), function.config().keyPattern());
+            out.printf("delivery:     %d S3 events (every file twice, shuffled) to %d concurrent invocations, "
+                    + "client retry cap %s ms%n", events.size(), LocalS3Function.CONCURRENCY, DEMO_RETRY_CAP_MS);
+            out.flush();
+
+            long start = System.nanoTime();
+            ProgressBar bar = new ProgressBar(err, interactive, files.size(), "files applied");
+            for (LocalS3Function.Uploaded e : events) {
+                function.deliver(List.of(e));
+            }
+            awaitIdle(function, bar, start);
+            long elapsedNanos = System.nanoTime() - start;
+            bar.finish(function.metricTotal(Metrics.Name.FILES_APPLIED));
+
+            LocalS3Function.Summary summary = function.summary();
+            Map<String, Map<String, ObjectNode>> actual = new TreeMap<>();
+            for (String c : function.collections()) {
+                actual.put(c, stack.emulator().documents(Workload.WORKSPACE, c));
+            }
+            DemoVerdict verdict = DemoVerdict.of(workload, actual, summary);
+            printSummary(out, summary, function.meanOverFlushes(Metrics.Name.WINDOW_FILL), events.size(),
+                    elapsedNanos, actual, workload.expected());
+            for (String p : verdict.problems()) {
+                out.println("  " + p);
+            }
+            out.println(verdict.lastLine());
+            return verdict.verified() ? 0 : 1;
+        }
+    }
+
+    /**
+     * Starts the stack with DynamoDB Local's start-up banner, which it prints on {@code System.out}, kept out of the
+     * demo's output (nothing else runs yet, so swapping the stream is safe here).
+     */
+    static LocalStack startQuietly(EmulatorSettings emulator) throws Exception {
+        return startQuietly(0, 0, emulator);
+    }
+
+    static LocalStack startQuietly(int dynamoDbPort, int s3Port, EmulatorSettings emulator) throws Exception {
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
+        try {
+            return LocalStack.start(dynamoDbPort, s3Port, emulator);
+        } finally {
+            System.setOut(stdout);
+        }
+    }
+
+    /** Uploads every file of the workload as its key, through a temporary file (the local S3 API takes files). */
+    private static List<LocalS3Function.Uploaded> upload(Workload workload, LocalS3Function function)
+            throws Exception {
+        Path tmp = Files.createTempFile("inorder-demo", ".part");
+        try {
+            List<LocalS3Function.Uploaded> out = new ArrayList<>(workload.files().size());
+            for (WorkloadFile f : workload.files()) {
+                Files.write(tmp, workload.bytes(f));
+                out.add(function.upload(LocalS3Function.LANDING_BUCKET, f.key(), tmp));
+            }
+            return out;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Waits until the function is idle, redrawing the progress bar on the way. */
+    private static void awaitIdle(LocalS3Function function, ProgressBar bar, long startNanos) {
+        long deadline = startNanos + IDLE_TIMEOUT.toNanos();
+        while (true) {
+            bar.update(function.metricTotal(Metrics.Name.FILES_APPLIED));
+            try {
+                function.awaitIdle(Duration.ofMillis(TICK_MILLIS));
+                return;
+            } catch (IllegalStateException stillRunning) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the demo did not finish within " + IDLE_TIMEOUT + ": "
+                            + stillRunning.getMessage(), stillRunning);
+                }
+            }
+        }
+    }
+
+    private static void printSummary(PrintStream out, LocalS3Function.Summary s, double meanWindowFill,
+            int events, long elapsedNanos, Map<String, Map<String, ObjectNode>> actual,
+            Map<String, Map<String, ObjectNode>> expected) {
+        double seconds = elapsedNanos / 1e9;
+        out.println();
+        row(out, "files applied", Long.toString(s.filesApplied()));
+        row(out, "records", Long.toString(s.records()));
+        row(out, "documents", s.documentsWritten() + " written");
+        row(out, "requests", Long.toString(s.requests()));
+        row(out, "mean window fill", String.format(Locale.ROOT, "%.1f %%", meanWindowFill));
+        row(out, "retries", Long.toString(s.retries()));
+        row(out, "429s", Long.toString(s.throttles()));
+        row(out, "quarantined", Long.toString(s.quarantined()));
+        row(out, "invocations", s.invocations() + " for " + events + " events (" + s.duplicateArrivals()
+                + " duplicate arrivals skipped, " + s.lambdaRetries() + " Lambda retries)");
+        row(out, "elapsed", String.format(Locale.ROOT, "%.1f s", seconds));
+        row(out, "documents/s", String.format(Locale.ROOT, "%.0f", seconds > 0 ? s.documentsWritten() / seconds
+                : 0.0));
+        out.println();
+        out.printf("  %-28s %10s %10s%n", "collection", "documents", "expected");
+        for (Map.Entry<String, Map<String, ObjectNode>> e : expected.entrySet()) {
+            out.printf("  %-28s %10d %10d%n", Workload.WORKSPACE + "." + e.getKey(),
+                    actual.getOrDefault(e.getKey(), Map.of()).size(), e.getValue().size());
+        }
+        out.println();
+    }
+
+    private static void row(PrintStream out, String name, String value) {
+        out.printf("  %-18s %s%n", name, value);
+    }
+
+    private static long parseLong(String text, String option) throws UsageException {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " '" + text + "' is not a whole number");
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.inorder.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inorder.emulator.EmulatorSettings;
+import io.inorder.ledger.LedgerTable;
+import io.inorder.mapping.TableConfig;
+import io.inorder.mapping.TableMapping;
+import io.inorder.pipeline.IngestConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * {@code inorder serve}: the embedded local stack kept running, prepared as the functions expect it (the ledger
+ * table, the landing and quarantine buckets, and with {@code --config} the emulator's collections), its endpoints and
+ * the functions' environment printed, until Ctrl-C. State lives in memory for as long as it runs.
+ */
+final class ServeCommand {
+
+    static final String USAGE = """
+            usage: inorder serve [--config tables.json] [--port-dynamodb N] [--port-s3 N] [--port-emulator N]
+              --config FILE       the table config: creates its workspace and collections in the emulator and
+                                  fills TABLE_CONFIG in the printed environment
+              --port-dynamodb N   DynamoDB Local's port (default 8000; 0 = a free one)
+              --port-s3 N         S3Proxy's port (default 9000; 0 = a free one)
+              --port-emulator N   the Write API emulator's port (default 3030; 0 = a free one)
+            Runs until Ctrl-C; everything it holds is gone when it stops.""";
+
+    static final String S3_FUNCTION = "S3IngestFunction";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ServeCommand() { }
+
+    /** A running, prepared stack; closing it stops every component. */
+    record Served(LocalStack stack, TableConfig config) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            stack.close();
+        }
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Path configFile = null;
+        int ddbPort = 8000;
+        int s3Port = 9000;
+        int emulatorPort = 3030;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--help", "-h" -> {
+                    out.println(USAGE);
+                    return 0;
+                }
+                case "--config" -> configFile = Path.of(RunReport.value(args, ++i, "--config"));
+                case "--port-dynamodb" -> ddbPort = port(RunReport.value(args, ++i, "--port-dynamodb"),
+                        "--port-dynamodb");
+                case "--port-s3" -> s3Port = port(RunReport.value(args, ++i, "--port-s3"), "--port-s3");
+                case "--port-emulator" -> emulatorPort = port(RunReport.value(args, ++i, "--port-emulator"),
+                        "--port-emulator");
+                default -> throw new UsageException((args[i].startsWith("--") ? "unknown option "
+                        : "unexpected argument ") + args[i] + "\n" + USAGE);
+            }
+        }
+        String configText = configFile == null ? null : ReplayCommand.readConfig(configFile);
+        Served served = start(ddbPort, s3Port, emulatorPort, configText, configFile, out);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                served.close();
+            } catch (Exception e) {
+                err.println("inorder serve: stopping the stack failed: " + e);
+            } finally {
+                stopped.countDown();
+            }
+        }, "inorder-serve-shutdown"));
+        out.println("Serving until Ctrl-C.");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    /**
+     * Starts the stack on the given ports (0 = free), prepares it, prints its endpoints and the functions'
+     * environment to {@code out}, and returns it running; the caller closes it.
+     */
+    static Served start(int ddbPort, int s3Port, int emulatorPort, String configText, Path configFile,
+            PrintStream out) throws Exception {
+        TableConfig config = configText == null ? null : TableConfig.parse(configText, String.valueOf(configFile));
+        LocalStack stack;
+        try {
+            stack = DemoCommand.startQuietly(ddbPort, s3Port, EmulatorSettings.defaults().withPort(emulatorPort));
+        } catch (IOException e) {
+            throw new UsageException("could not start the local stack on ports " + ddbPort + "/" + s3Port + "/"
+                    + emulatorPort + " (" + e.getMessage() + "); choose others with --port-dynamodb, --port-s3, "
+                    + "--port-emulator, or 0 for free ones");
+        }
+        try {
+            try (DynamoDbClient ddb = stack.dynamoDbClient(); S3Client s3 = stack.s3Client()) {
+                LedgerTable.create(ddb, LocalS3Function.STATE_TABLE);
+                LocalS3Function.createBucket(s3, LocalS3Function.LANDING_BUCKET);
+                LocalS3Function.createBucket(s3, LocalS3Function.QUARANTINE_BUCKET);
+            }
+            if (config != null) {
+                for (TableMapping t : config.tables()) {
+                    stack.emulator().createCollection(config.workspace(), t.collection());
+                }
+            }
+            print(stack, config, configText, out);
+            return new Served(stack, config);
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private static void print(LocalStack stack, TableConfig config, String configText, PrintStream out)
+            throws IOException {
+        String ddb = stack.dynamoDbEndpoint().toString();
+        String s3 = stack.s3Endpoint().toString();
+        String api = stack.emulator().baseUrl().toString();
+        String key = stack.emulator().apiKey();
+        out.println("inorder serve: the local stack is up; its state lives in memory until it stops");
+        out.printf("  DynamoDB    %-26s table %s%n", ddb, LocalS3Function.STATE_TABLE);
+        out.printf("  S3          %-26s buckets %s, %s (path-style addressing)%n", s3,
+                LocalS3Function.LANDING_BUCKET, LocalS3Function.QUARANTINE_BUCKET);
+        out.printf("  Write API   %-26s API key %s%s%n", api, key, config == null ? ""
+                : ", workspace " + config.workspace() + ": " + String.join(", ", collections(config)));
+        out.printf("  region      %s%n", LocalStack.REGION.id());
+        out.printf("  credentials AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s%n", LocalStack.ACCESS_KEY,
+                LocalStack.SECRET_KEY);
+        out.println();
+        out.println("Function environment (sam local invoke --env-vars env.json; inside a container use "
+                + "host.docker.internal instead of 127.0.0.1):");
+        out.println(JSON.writeValueAsString(environment(stack, configText)));
+        out.println();
+        out.println("Try:");
+        out.println("  aws --endpoint-url " + ddb + " --region " + LocalStack.REGION.id() + " dynamodb list-tables");
+        out.println("  aws --endpoint-url " + s3 + " --region " + LocalStack.REGION.id() + " s3 ls");
+        String ws = config == null ? "commons" : config.workspace();
+        String collection = config == null || config.tables().isEmpty() ? "orders" : collections(config).get(0);
+        out.println("  curl -H 'Authorization: ApiKey " + key + "' " + api + "/v1/orgs/self/ws/" + ws
+                + "/collections/" + collection);
+        out.println("  curl " + api + "/_emulator/ws/" + ws + "/collections/" + collection + "/documents");
+    }
+
+    /** The env.json block: the S3 function's variables pointing at this stack. */
+    static ObjectNode environment(LocalStack stack, String configText) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode vars = root.putObject(S3_FUNCTION);
+        vars.put(IngestConfig.WRITE_API_URL.name(), stack.emulator().baseUrl().toString());
+        vars.put(IngestConfig.API_KEY.name(), stack.emulator().apiKey());
+        vars.put(IngestConfig.STATE_TABLE.name(), LocalS3Function.STATE_TABLE);
+        vars.put(IngestConfig.QUARANTINE_BUCKET.name(), LocalS3Function.QUARANTINE_BUCKET);
+        if (configText != null) {
+            JsonNode compact = JSON.readTree(configText);
+            vars.put(IngestConfig.TABLE_CONFIG.name(), new ObjectMapper().writeValueAsString(compact));
+        }
+        vars.put("AWS_ENDPOINT_URL_DYNAMODB", stack.dynamoDbEndpoint().toString());
+        vars.put("AWS_ENDPOINT_URL_S3", stack.s3Endpoint().toString());
+        vars.put("AWS_REGION", LocalStack.REGION.id());
+        vars.put("AWS_ACCESS_KEY_ID", LocalStack.ACCESS_KEY);
+        vars.put("AWS_SECRET_ACCESS_KEY", LocalStack.SECRET_KEY);
+        return root;
+    }
+
+    private static List<String> collections(TableConfig config) {
+        TreeSet<String> names = new TreeSet<>();
+        config.tables().forEach(t -> names.add(t.collection()));
+        return List.copyOf(names);
+    }
+
+    private static int port(String text, String option) throws UsageException {
+        try {
+            int p = Integer.parseInt(text.trim());
+            if (p < 0 || p > 65_535) {
+                throw new NumberFormatException();
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " '" + text + "' must be a port 0-65535");
+        }
+    }
+
+}
