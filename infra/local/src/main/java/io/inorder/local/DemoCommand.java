@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * {@code inorder demo}: the whole pipeline on one machine. Generates a seeded Arcion workload (several tables,
@@ -55,6 +56,15 @@ final class DemoCommand {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, boolean interactive) throws Exception {
+        return run(args, out, err, interactive, stack -> { });
+    }
+
+    /**
+     * The demo, with {@code beforeVerifying} run on the stack once the pipeline is idle and before the collections
+     * are compared (tests tamper with a collection there to prove the verification catches it).
+     */
+    static int run(String[] args, PrintStream out, PrintStream err, boolean interactive,
+            Consumer<LocalStack> beforeVerifying) throws Exception {
         // Smaller files than the generator's default, so each stream has many and the shuffle has work to do.
         WorkloadSpec spec = WorkloadSpec.defaults().withRecordsPerFile(10, 60);
         Long seed = null;
@@ -117,6 +127,7 @@ final class DemoCommand {
             long elapsedNanos = System.nanoTime() - start;
             bar.finish(function.metricTotal(Metrics.Name.FILES_APPLIED));
 
+            beforeVerifying.accept(stack);
             LocalS3Function.Summary summary = function.summary();
             Map<String, Map<String, ObjectNode>> actual = new TreeMap<>();
             for (String c : function.collections()) {

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -49,6 +50,32 @@ final class ServeCommand {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        // Ctrl-C: let run() close the stack, and keep the JVM alive until it has.
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "inorder-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return run(args, out, err, stop);
+        } finally {
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running: it waits for closed, counted down above.
+            }
+        }
+    }
+
+    /** Serves until {@code stop} is counted down, then closes the stack. */
+    static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stop) throws Exception {
         Path configFile = null;
         int ddbPort = 8000;
         int s3Port = 9000;
@@ -70,20 +97,12 @@ final class ServeCommand {
             }
         }
         String configText = configFile == null ? null : ReplayCommand.readConfig(configFile);
-        Served served = start(ddbPort, s3Port, emulatorPort, configText, configFile, out);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                served.close();
-            } catch (Exception e) {
-                err.println("inorder serve: stopping the stack failed: " + e);
-            } finally {
-                stopped.countDown();
-            }
-        }, "inorder-serve-shutdown"));
-        out.println("Serving until Ctrl-C.");
-        out.flush();
-        stopped.await();
+        try (Served served = start(ddbPort, s3Port, emulatorPort, configText, configFile, out)) {
+            out.println("Serving until Ctrl-C.");
+            out.flush();
+            stop.await();
+            err.println("inorder serve: stopping; the local state is discarded");
+        }
         return 0;
     }
 
@@ -97,7 +116,7 @@ final class ServeCommand {
         LocalStack stack;
         try {
             stack = DemoCommand.startQuietly(ddbPort, s3Port, EmulatorSettings.defaults().withPort(emulatorPort));
-        } catch (IOException e) {
+        } catch (Exception e) {
             throw new UsageException("could not start the local stack on ports " + ddbPort + "/" + s3Port + "/"
                     + emulatorPort + " (" + e.getMessage() + "); choose others with --port-dynamodb, --port-s3, "
                     + "--port-emulator, or 0 for free ones");
