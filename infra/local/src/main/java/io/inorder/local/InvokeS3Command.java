@@ -95,7 +95,7 @@ final class InvokeS3Command {
                 StateDump.write(stack.emulator(), workspace, function.collections(), dump);
                 out.println("dump:         " + dump);
             }
-            return RunReport.exitCode(summary);
+            return RunReport.exitCode(summary, "invoke s3", err);
         }
     }
 

@@ -208,8 +208,17 @@ public final class LocalS3Function implements AutoCloseable {
 
     /** Puts a local file into the local S3 as {@code bucket/key}. */
     public Uploaded upload(String bucket, String key, Path file) {
+        return upload(bucket, key, RequestBody.fromFile(file));
+    }
+
+    /** Puts {@code bytes} into the local S3 as {@code bucket/key}. */
+    public Uploaded upload(String bucket, String key, byte[] bytes) {
+        return upload(bucket, key, RequestBody.fromBytes(bytes));
+    }
+
+    private Uploaded upload(String bucket, String key, RequestBody body) {
         createBucket(s3, bucket);
-        PutObjectResponse r = s3.putObject(p -> p.bucket(bucket).key(key), RequestBody.fromFile(file));
+        PutObjectResponse r = s3.putObject(p -> p.bucket(bucket).key(key), body);
         long size = s3.headObject(h -> h.bucket(bucket).key(key)).contentLength();
         return new Uploaded(bucket, key, stripQuotes(r.eTag()), size);
     }

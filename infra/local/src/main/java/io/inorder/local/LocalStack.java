@@ -5,6 +5,7 @@ import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import io.inorder.emulator.Emulator;
 import io.inorder.emulator.EmulatorSettings;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -61,9 +62,20 @@ public final class LocalStack implements AutoCloseable {
     public static LocalStack start(int dynamoDbPort, int s3Port, EmulatorSettings emulatorSettings) throws Exception {
         int ddbPort = dynamoDbPort == 0 ? freePort() : dynamoDbPort;
         // -disableTelemetry: DynamoDB Local otherwise tries to reach AWS, which this machine cannot.
-        DynamoDBProxyServer ddb = ServerRunner.createServerFromCommandLineArgs(
-                new String[] {"-inMemory", "-disableTelemetry", "-port", Integer.toString(ddbPort)});
-        ddb.start();
+        DynamoDBProxyServer ddb;
+        // DynamoDB Local prints its configuration banner on stdout, which is the commands' output (summaries,
+        // normalized operations): send it to stderr while it starts.
+        PrintStream stdout = System.out;
+        synchronized (LocalStack.class) {
+            System.setOut(System.err);
+            try {
+                ddb = ServerRunner.createServerFromCommandLineArgs(
+                        new String[] {"-inMemory", "-disableTelemetry", "-port", Integer.toString(ddbPort)});
+                ddb.start();
+            } finally {
+                System.setOut(stdout);
+            }
+        }
         Path dir = Files.createTempDirectory("inorder-s3");
         S3Proxy proxy;
         try {

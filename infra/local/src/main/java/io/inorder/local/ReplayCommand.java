@@ -121,12 +121,7 @@ final class ReplayCommand {
                 StateDump.write(stack.emulator(), workspace, function.collections(), dump);
                 out.println("dump:         " + dump);
             }
-            int code = RunReport.exitCode(summary);
-            if (code == RunReport.WAITING_ON_GAP) {
-                err.println("inorder replay: " + summary.gaps().size() + " stream(s) wait on a missing file: "
-                        + summary.gaps());
-            }
-            return code;
+            return RunReport.exitCode(summary, "replay", err);
         }
     }
 

@@ -28,8 +28,7 @@ final class RunReport {
             docs.add(workspace + "." + c + " " + emulator.documents(workspace, c).size() + " documents");
         }
         out.println("collections:  " + docs);
-        out.printf("invocations:  %d (%d retried as Lambda retries async events, %d failed for good), "
-                + "%d duplicate arrivals%n", s.invocations(), s.lambdaRetries(), s.failedInvocations().size(),
+        out.printf("invocations:  %d (%d Lambda-style retries, %d failed after all retries), %d duplicate arrivals%n", s.invocations(), s.lambdaRetries(), s.failedInvocations().size(),
                 s.duplicateArrivals());
         if (s.ignoredKeys() > 0) {
             out.println("ignored:      " + s.ignoredKeys() + " notifications whose key does not match S3_KEY_PATTERN");
@@ -48,6 +47,16 @@ final class RunReport {
                 out.println("  " + g);
             }
         }
+    }
+
+    /** The exit code; when streams wait on a gap, also says which on {@code err}, after {@code command}. */
+    static int exitCode(LocalS3Function.Summary s, String command, PrintStream err) {
+        int code = exitCode(s);
+        if (code == WAITING_ON_GAP) {
+            err.println("inorder " + command + ": " + s.gaps().size() + " stream(s) wait on a missing file: "
+                    + s.gaps());
+        }
+        return code;
     }
 
     static int exitCode(LocalS3Function.Summary s) {
