@@ -145,8 +145,9 @@ final class DemoCommand {
     }
 
     /**
-     * Starts the stack with DynamoDB Local's start-up banner, which it prints on {@code System.out}, kept out of the
-     * demo's output (nothing else runs yet, so swapping the stream is safe here).
+     * Starts the stack with DynamoDB Local's start-up banner (which it prints on the standard streams) kept out of
+     * the command's output; start-up failures still surface as exceptions. Nothing else runs yet, so swapping the
+     * streams is safe here.
      */
     static LocalStack startQuietly(EmulatorSettings emulator) throws Exception {
         return startQuietly(0, 0, emulator);
@@ -154,11 +155,15 @@ final class DemoCommand {
 
     static LocalStack startQuietly(int dynamoDbPort, int s3Port, EmulatorSettings emulator) throws Exception {
         PrintStream stdout = System.out;
-        System.setOut(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
+        PrintStream stderr = System.err;
+        PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+        System.setOut(discard);
+        System.setErr(discard);
         try {
             return LocalStack.start(dynamoDbPort, s3Port, emulator);
         } finally {
             System.setOut(stdout);
+            System.setErr(stderr);
         }
     }
 
