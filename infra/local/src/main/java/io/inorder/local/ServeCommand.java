@@ -163,10 +163,16 @@ final class ServeCommand {
         out.println("Try:");
         out.println("  aws --endpoint-url " + ddb + " --region " + LocalStack.REGION.id() + " dynamodb list-tables");
         out.println("  aws --endpoint-url " + s3 + " --region " + LocalStack.REGION.id() + " s3 ls");
+        String auth = "-H 'Authorization: ApiKey " + key + "' ";
         String ws = config == null ? "commons" : config.workspace();
+        if (config == null || config.tables().isEmpty()) {
+            // Without a table config there is no collection yet: show how to make one.
+            out.println("  curl -X POST " + auth + api + "/v1/orgs/self/ws -d '{\"name\":\"" + ws + "\"}'");
+            out.println("  curl -X POST " + auth + api + "/v1/orgs/self/ws/" + ws + "/collections "
+                    + "-d '{\"name\":\"orders\"}'");
+        }
         String collection = config == null || config.tables().isEmpty() ? "orders" : collections(config).get(0);
-        out.println("  curl -H 'Authorization: ApiKey " + key + "' " + api + "/v1/orgs/self/ws/" + ws
-                + "/collections/" + collection);
+        out.println("  curl " + auth + api + "/v1/orgs/self/ws/" + ws + "/collections/" + collection);
         out.println("  curl " + api + "/_emulator/ws/" + ws + "/collections/" + collection + "/documents");
     }
 
