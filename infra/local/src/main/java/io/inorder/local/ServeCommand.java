@@ -36,7 +36,10 @@ final class ServeCommand {
               --port-emulator N   the Write API emulator's port (default 3030; 0 = a free one)
             Runs until Ctrl-C; everything it holds is gone when it stops.""";
 
+    /** The functions' logical ids in template.yaml, the keys of an env.json. */
     static final String S3_FUNCTION = "S3IngestFunction";
+    static final String MSK_FUNCTION = "MskIngestFunction";
+    private static final String DOCKER_HOST = "host.docker.internal";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ServeCommand() { }
@@ -156,8 +159,7 @@ final class ServeCommand {
         out.printf("  credentials AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s%n", LocalStack.ACCESS_KEY,
                 LocalStack.SECRET_KEY);
         out.println();
-        out.println("Function environment (sam local invoke --env-vars env.json; inside a container use "
-                + "host.docker.internal instead of 127.0.0.1):");
+        out.println("env.json for sam local invoke --env-vars (addresses as seen from SAM's container):");
         out.println(JSON.writeValueAsString(environment(stack, configText)));
         out.println();
         out.println("Try:");
@@ -176,24 +178,35 @@ final class ServeCommand {
         out.println("  curl " + api + "/_emulator/ws/" + ws + "/collections/" + collection + "/documents");
     }
 
-    /** The env.json block: the S3 function's variables pointing at this stack. */
+    /**
+     * The env.json block for {@code sam local invoke --env-vars}: both functions' variables pointing at this stack as
+     * seen from SAM's container ({@code host.docker.internal}). The secret ARN and SSM parameter are blanked, since SAM
+     * overrides declared variables only and the template declares them; the key and table config are given inline.
+     */
     static ObjectNode environment(LocalStack stack, String configText) throws IOException {
         ObjectNode root = JSON.createObjectNode();
-        ObjectNode vars = root.putObject(S3_FUNCTION);
-        vars.put(IngestConfig.WRITE_API_URL.name(), stack.emulator().baseUrl().toString());
-        vars.put(IngestConfig.API_KEY.name(), stack.emulator().apiKey());
-        vars.put(IngestConfig.STATE_TABLE.name(), LocalS3Function.STATE_TABLE);
-        vars.put(IngestConfig.QUARANTINE_BUCKET.name(), LocalS3Function.QUARANTINE_BUCKET);
-        if (configText != null) {
-            JsonNode compact = JSON.readTree(configText);
-            vars.put(IngestConfig.TABLE_CONFIG.name(), new ObjectMapper().writeValueAsString(compact));
+        String tableConfig = configText == null ? "" : new ObjectMapper().writeValueAsString(JSON.readTree(configText));
+        for (String function : List.of(S3_FUNCTION, MSK_FUNCTION)) {
+            ObjectNode vars = root.putObject(function);
+            vars.put(IngestConfig.WRITE_API_URL.name(), fromContainer(stack.emulator().baseUrl().toString()));
+            vars.put(IngestConfig.API_KEY_SECRET_ARN.name(), "");
+            vars.put(IngestConfig.API_KEY.name(), stack.emulator().apiKey());
+            vars.put(IngestConfig.TABLE_CONFIG.name(), tableConfig);
+            vars.put(IngestConfig.TABLE_CONFIG_PARAMETER.name(), "");
+            vars.put(IngestConfig.STATE_TABLE.name(), LocalS3Function.STATE_TABLE);
+            vars.put(IngestConfig.QUARANTINE_BUCKET.name(), LocalS3Function.QUARANTINE_BUCKET);
+            vars.put("AWS_ENDPOINT_URL_DYNAMODB", fromContainer(stack.dynamoDbEndpoint().toString()));
+            vars.put("AWS_ENDPOINT_URL_S3", fromContainer(stack.s3Endpoint().toString()));
+            vars.put("AWS_REGION", LocalStack.REGION.id());
+            vars.put("AWS_ACCESS_KEY_ID", LocalStack.ACCESS_KEY);
+            vars.put("AWS_SECRET_ACCESS_KEY", LocalStack.SECRET_KEY);
         }
-        vars.put("AWS_ENDPOINT_URL_DYNAMODB", stack.dynamoDbEndpoint().toString());
-        vars.put("AWS_ENDPOINT_URL_S3", stack.s3Endpoint().toString());
-        vars.put("AWS_REGION", LocalStack.REGION.id());
-        vars.put("AWS_ACCESS_KEY_ID", LocalStack.ACCESS_KEY);
-        vars.put("AWS_SECRET_ACCESS_KEY", LocalStack.SECRET_KEY);
         return root;
+    }
+
+    /** The address of a local endpoint from inside SAM's Docker container. */
+    static String fromContainer(String url) {
+        return url.replace("://127.0.0.1:", "://" + DOCKER_HOST + ":");
     }
 
     private static List<String> collections(TableConfig config) {

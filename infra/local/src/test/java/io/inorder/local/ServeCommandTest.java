@@ -57,8 +57,10 @@ class ServeCommandTest {
                 .contains("AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local-secret");
         JsonNode env = new ObjectMapper().readTree(printed.substring(printed.indexOf('{'),
                 printed.indexOf("\n}\n") + 2)).path(ServeCommand.S3_FUNCTION);
-        assertThat(env.path("WRITE_API_URL").asText()).isEqualTo(writeApi);
-        assertThat(env.path("AWS_ENDPOINT_URL_DYNAMODB").asText()).isEqualTo(dynamoDb.toString());
+        assertThat(env.path("WRITE_API_URL").asText())
+                .isEqualTo(writeApi.replace("127.0.0.1", "host.docker.internal"));
+        assertThat(env.path("AWS_ENDPOINT_URL_DYNAMODB").asText())
+                .isEqualTo(dynamoDb.toString().replace("127.0.0.1", "host.docker.internal"));
         assertThat(new ObjectMapper().readTree(env.path("TABLE_CONFIG").asText()).path("workspace").asText())
                 .isEqualTo("commons");
 
