@@ -110,6 +110,7 @@ public final class LocalS3Function implements AutoCloseable {
     private final S3Client s3;
     private final FileLedger ledger;
     private final Log log;
+    private final PrintStream logs;
     private final MetricTotals totals = new MetricTotals();
     private final BlockingQueue<Container> containers = new ArrayBlockingQueue<>(CONCURRENCY);
     private final ExecutorService pool;
@@ -141,6 +142,7 @@ public final class LocalS3Function implements AutoCloseable {
         this.ledger = new FileLedger(dynamoDb, config.stateTable(), clock, config.firstSequence(),
                 FileLedger.DEFAULT_ARRIVAL_RETENTION);
         this.log = new Log("inorder-local", level, logs, clock);
+        this.logs = logs;
         this.pool = Executors.newFixedThreadPool(CONCURRENCY, r -> {
             Thread t = new Thread(r, "lambda-" + FUNCTION_NAME);
             t.setDaemon(true);
@@ -329,7 +331,7 @@ public final class LocalS3Function implements AutoCloseable {
         }
         invocations.incrementAndGet();
         LocalContext context = new LocalContext(UUID.randomUUID().toString(), FUNCTION_NAME,
-                config.functionTimeout(), System.err);
+                config.functionTimeout(), logs);
         try {
             String response = body.run(container, context);
             synchronized (responses) {

@@ -83,8 +83,8 @@ final class ReplayCommand {
                 case "--duplicates" -> duplicates = true;
                 case "--dump" -> dump = Path.of(RunReport.value(args, ++i, "--dump"));
                 case "--verbose" -> verbose = true;
-                default -> throw new UsageException((args[i].startsWith("--") ? "unknown option " : "unexpected argument ")
-                        + args[i] + "\n" + USAGE);
+                default -> throw new UsageException((args[i].startsWith("--") ? "unknown option "
+                        : "unexpected argument ") + args[i] + "\n" + USAGE);
             }
         }
         if (configFile == null) {

@@ -28,8 +28,8 @@ final class RunReport {
             docs.add(workspace + "." + c + " " + emulator.documents(workspace, c).size() + " documents");
         }
         out.println("collections:  " + docs);
-        out.printf("invocations:  %d (%d Lambda-style retries, %d failed after all retries), %d duplicate arrivals%n", s.invocations(), s.lambdaRetries(), s.failedInvocations().size(),
-                s.duplicateArrivals());
+        out.printf("invocations:  %d (%d Lambda-style retries, %d failed after all retries), %d duplicate arrivals%n",
+                s.invocations(), s.lambdaRetries(), s.failedInvocations().size(), s.duplicateArrivals());
         if (s.ignoredKeys() > 0) {
             out.println("ignored:      " + s.ignoredKeys() + " notifications whose key does not match S3_KEY_PATTERN");
         }

@@ -26,7 +26,8 @@ class InvokeS3CommandTest {
                 config().toString(), "--files", files.toString(), "--dump", dump.toString());
 
         assertThat(r.code()).as(r.toString()).isEqualTo(3);
-        assertThat(r.err()).contains("set eTag and size of 3 of 3 record(s)").contains("inorder invoke s3: 1 stream(s) wait");
+        assertThat(r.err()).contains("set eTag and size of 3 of 3 record(s)")
+                .contains("inorder invoke s3: 1 stream(s) wait");
         assertThat(r.out()).contains("response:     notifications=3 filesApplied=2")
                 .contains("inorder-landing/cdc/shop.orders waits for seq 2 (seq 3 has arrived)");
         JsonNode state = new ObjectMapper().readTree(dump.toFile());
@@ -56,7 +57,8 @@ class InvokeS3CommandTest {
 
         assertThat(r.code()).as(r.toString()).isEqualTo(1);
         assertThat(r.err()).contains("no --files");
-        assertThat(r.out()).contains("invocations:  3 (2 Lambda-style retries, 1 failed after all retries)").contains("failed:");
+        assertThat(r.out()).contains("invocations:  3 (2 Lambda-style retries, 1 failed after all retries)")
+                .contains("failed:");
     }
 
     private Path config() throws Exception {

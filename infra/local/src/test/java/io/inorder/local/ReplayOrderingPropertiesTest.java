@@ -25,8 +25,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterContainer;
@@ -35,10 +38,11 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 /**
  * Invariants 1, 2 and 5 of the architecture through the real S3 handler on the local stack: a generated workload's
  * files are uploaded and their S3 events delivered in a random permutation, some twice, with one Write API request
- * answered 500 (the client gives up after one attempt, so that invocation fails and is retried as Lambda retries an
- * asynchronous event). Whatever the arrival order, duplication and crash point, every collection ends equal to the
- * generator's oracle, each {@code _id} goes through its source states in source order in the emulator's apply log
- * (windows may skip intermediate states, never reorder them), and no request exceeds the document limit.
+ * failing (500, 502 or a dropped connection). The client gives up after one attempt, so that invocation fails and is
+ * retried as Lambda retries an asynchronous event. Whatever the arrival order, duplication and crash point, every
+ * collection ends equal to the generator's oracle, each {@code _id} goes through its source states in source order
+ * in the emulator's apply log (windows may skip intermediate states, never reorder them), and no request exceeds the
+ * document limit.
  */
 class ReplayOrderingPropertiesTest {
 
@@ -63,7 +67,8 @@ class ReplayOrderingPropertiesTest {
             @ForAll @IntRange(min = 5, max = 60) int changes,
             @ForAll @IntRange(min = 1, max = 8) int recordsPerFile,
             @ForAll @IntRange(min = 0, max = 100) int duplicatePercent,
-            @ForAll @IntRange(min = 0, max = 12) int crashAtRequest) throws IOException {
+            @ForAll @IntRange(min = 0, max = 12) int crashAtRequest,
+            @ForAll("crashes") String crash) throws IOException {
         stack.emulator().reset();
         String prefix = "cdc/run" + RUN.incrementAndGet() + "/";
         Workload workload = Workload.generate(WorkloadSpec.defaults().withSeed(seed).withTables(tables)
@@ -84,14 +89,14 @@ class ReplayOrderingPropertiesTest {
                     events.add(random.nextInt(events.size() + 1), u);
                 }
             }
-            stack.emulator().faults().script("200,".repeat(crashAtRequest) + "500");
+            stack.emulator().faults().script("200,".repeat(crashAtRequest) + crash);
 
             for (LocalS3Function.Uploaded e : events) {
                 function.deliver(List.of(e));
             }
             function.awaitIdle(Duration.ofSeconds(60));
 
-            String context = workload + " events=" + events.size() + " crashAt=" + crashAtRequest;
+            String context = workload + " events=" + events.size() + " crash=" + crash + "@" + crashAtRequest;
             LocalS3Function.Summary summary = function.summary();
             assertThat(summary.clean()).as(context + " " + summary + "\n" + logs).isTrue();
             assertThat(summary.filesApplied()).as(context).isEqualTo(workload.files().size());
@@ -124,6 +129,12 @@ class ReplayOrderingPropertiesTest {
         }
         Statistics.label("an invocation failed and was retried")
                 .coverage(c -> c.check(true).percentage(p -> p >= 20));
+    }
+
+    /** How the crashing request fails: a server error, or a connection closed without an answer (nothing applied). */
+    @Provide
+    Arbitrary<String> crashes() {
+        return Arbitraries.of("500", "502", "drop");
     }
 
     /** Per collection and {@code _id}: the document after each source change, in source order ({@code null} = gone). */
