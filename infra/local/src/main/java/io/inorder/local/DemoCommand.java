@@ -205,9 +205,11 @@ final class DemoCommand {
             Map<String, Map<String, ObjectNode>> expected) {
         double seconds = elapsedNanos / 1e9;
         out.println();
-        row(out, "files applied", Long.toString(s.filesApplied()));
+        long inCollections = actual.values().stream().mapToLong(Map::size).sum();
+        row(out, "files", s.filesApplied() + " applied (" + events + " S3 events delivered)");
         row(out, "records", Long.toString(s.records()));
-        row(out, "documents", s.documentsWritten() + " written");
+        row(out, "documents", s.documentsWritten() + " written, " + inCollections + " in " + actual.size()
+                + " collections");
         row(out, "requests", Long.toString(s.requests()));
         row(out, "mean window fill", String.format(Locale.ROOT, "%.1f %%", meanWindowFill));
         row(out, "retries", Long.toString(s.retries()));
