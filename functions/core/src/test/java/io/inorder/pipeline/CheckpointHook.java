@@ -13,9 +13,9 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
- * The real DynamoDB Local client with one hook: an action run right after the ledger stored the Nth in-file
- * checkpoint, i.e. between two acknowledged windows. Lets a test change the world (move time, break the Write API)
- * at a window boundary of a real ingest.
+ * The real DynamoDB Local client with two hooks: an action run right after the ledger stored the Nth in-file
+ * checkpoint, i.e. between two acknowledged windows, and one run just before a lease release. Lets a test change the
+ * world (move time, break the Write API, deliver another notification) at an exact point of a real ingest.
  */
 final class CheckpointHook implements DynamoDbClient {
 
@@ -23,6 +23,7 @@ final class CheckpointHook implements DynamoDbClient {
     private final AtomicInteger checkpoints = new AtomicInteger();
     private volatile int trigger = -1;
     private volatile Runnable action;
+    private volatile Runnable beforeRelease;
 
     CheckpointHook(DynamoDbClient real) {
         this.real = real;
@@ -35,8 +36,18 @@ final class CheckpointHook implements DynamoDbClient {
         action = then;
     }
 
+    /** Runs {@code then} once, just before the next lease release reaches DynamoDB (the lease still held). */
+    void beforeNextRelease(Runnable then) {
+        beforeRelease = then;
+    }
+
     @Override
     public UpdateItemResponse updateItem(UpdateItemRequest request) {
+        Runnable release = beforeRelease;
+        if (release != null && request.updateExpression().startsWith("REMOVE leaseOwner")) {
+            beforeRelease = null;
+            release.run();
+        }
         UpdateItemResponse response = real.updateItem(request);
         if (request.updateExpression().startsWith("SET inFileRecord = :record")
                 && checkpoints.incrementAndGet() == trigger) {
