@@ -75,7 +75,9 @@ public final class FileIngest implements FileApplier {
 
     private InputStream open(String bucket, Arrival arrival) {
         try {
-            return s3.getObject(g -> g.bucket(bucket).key(arrival.key()).ifMatch(arrival.eTag()));
+            // Recorded eTags are bare (as S3 events carry them); If-Match takes the quoted entity tag (RFC 9110).
+            String quoted = arrival.eTag().startsWith("\"") ? arrival.eTag() : "\"" + arrival.eTag() + "\"";
+            return s3.getObject(g -> g.bucket(bucket).key(arrival.key()).ifMatch(quoted));
         } catch (S3Exception e) {
             if (e.statusCode() == 412) {
                 throw new IllegalStateException("s3://" + bucket + "/" + arrival.key() + " no longer has the eTag "

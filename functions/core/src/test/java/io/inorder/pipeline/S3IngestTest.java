@@ -92,6 +92,28 @@ class S3IngestTest {
     }
 
     @Test
+    void eventNotificationsCarryTheETagUnquotedAndItNamesTheSameObjectAsTheQuotedOne() {
+        S3Ingest ingest = stack.ingest();
+        S3Ingest.Notification one = stack.upload(1, changes.busyFile("a", 4));
+        S3Ingest.Notification quoted = stack.upload(2, changes.busyFile("b", 4));
+        assertThat(quoted.eTag()).as("PutObject, HeadObject and listings quote the eTag").startsWith("\"");
+        // S3 event notifications carry it without the quotes.
+        S3Ingest.Notification event = new S3Ingest.Notification(quoted.bucket(), quoted.key(),
+                quoted.eTag().replace("\"", ""), quoted.size(), quoted.eventTime());
+
+        DrainSummary fromEvent = single(stack.deliver(ingest, event));
+        DrainSummary fromListing = single(stack.deliver(ingest, quoted));
+        DrainSummary drained = single(stack.deliver(ingest, one));
+
+        assertThat(fromEvent.arrival()).contains(ArrivalOutcome.NEW);
+        assertThat(fromListing.arrival()).as("the same object, not a conflicting upload")
+                .contains(ArrivalOutcome.DUPLICATE);
+        assertThat(fromListing.conflicts()).isZero();
+        assertThat(drained.filesApplied()).as("If-Match works with the recorded eTag").isEqualTo(2);
+        assertThat(stack.documents()).isEqualTo(changes.documents());
+    }
+
+    @Test
     void redeliveredNotificationsAreCountedAsDuplicatesAndChangeNothing() {
         S3Ingest ingest = stack.ingest();
         S3Ingest.Notification one = stack.upload(1, changes.busyFile("a", 6));
@@ -133,6 +155,27 @@ class S3IngestTest {
         assertThat(stack.documents()).as("the file recorded first for seq 2 is the one applied")
                 .isEqualTo(changes.documents()).doesNotContainKey("intruder");
         assertThat(stack.metric(Metrics.Name.CONFLICTING_UPLOADS)).isEqualTo(1);
+    }
+
+    @Test
+    void fileOverwrittenInPlaceAfterItsArrivalIsNeverAppliedInItsPlace() {
+        S3Ingest ingest = stack.ingest();
+        S3Ingest.Notification one = stack.upload(1, changes.busyFile("a", 4));
+        Map<String, Map<String, String>> afterFileOne = changes.documents();
+        S3Ingest.Notification two = stack.upload(2, List.of(changes.update("a1", "RECORDED", "1.00")));
+        stack.deliver(ingest, two);
+        OrdersChanges other = new OrdersChanges();
+        S3Ingest.Notification overwrite = stack.upload(two.key(), OrdersChanges.file(List.of(
+                other.insert("intruder", "NEW", "6.66"))));
+
+        assertThatThrownBy(() -> stack.deliver(ingest, one)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(two.key()).hasMessageContaining("no longer has the eTag");
+
+        assertThat(stack.documents()).as("file 1 applied, the overwritten file 2 not at all").isEqualTo(afterFileOne);
+        assertThat(stack.cursor().nextSeq()).isEqualTo(2);
+        assertThatThrownBy(() -> stack.deliver(ingest, overwrite)).as("the stream stays stopped at file 2")
+                .hasMessageContaining("no longer has the eTag");
+        assertThat(stack.documents()).isEqualTo(afterFileOne);
     }
 
     @Test
