@@ -122,8 +122,8 @@ final class OrdersChanges {
     private String record(String op, Map<String, String> before, Map<String, String> after,
             Map<String, String> exists) {
         long timestamp = 1_700_000_000_000L + rev * 1000;
-        String cursor = "{\"extractorId\":0,\"timestamp\":" + timestamp + ",\"extractionTimestamp\":" + (timestamp + 420)
-                + ",\"log\":\"binlog.000042\",\"position\":" + (1000 + rev) + ",\"logSeqNum\":" + rev
+        String cursor = "{\"extractorId\":0,\"timestamp\":" + timestamp + ",\"extractionTimestamp\":"
+                + (timestamp + 420) + ",\"log\":\"binlog.000042\",\"position\":" + (1000 + rev) + ",\"logSeqNum\":" + rev
                 + ",\"slaveServerId\":1,\"v\":2}";
         lastCursor = cursor;
         history.add(documents());
