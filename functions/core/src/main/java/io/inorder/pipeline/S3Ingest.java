@@ -49,8 +49,9 @@ public final class S3Ingest {
             Continuation continuation, Clock clock) {
         FileLedger ledger = new FileLedger(dynamoDb, config.stateTable(), clock, config.firstSequence(),
                 FileLedger.DEFAULT_ARRIVAL_RETENTION);
-        S3StreamDrain drain = new S3StreamDrain(ledger, new FileIngest(s3, services, config.format()), continuation,
-                config.drainSettings());
+        DrainSettings settings = config.drainSettings();
+        S3StreamDrain drain = new S3StreamDrain(ledger,
+                new FileIngest(s3, services, config.format(), settings.stopMargin()), continuation, settings);
         return new S3Ingest(config.keyPattern(), ledger, drain, config.functionTimeout(), services.metrics(),
                 services.log(), clock);
     }

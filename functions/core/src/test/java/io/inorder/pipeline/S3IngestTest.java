@@ -283,6 +283,34 @@ class S3IngestTest {
     }
 
     @Test
+    void requestInFlightWhenTheStopMarginBeginsStillCompletesAndTheDrainStopsCleanly() {
+        // Real time: a 3 s function timeout has a 1.5 s stop margin; the slowed Write API needs far longer for the
+        // file, so the soft deadline passes while windows are being sent. The margin is there for exactly that:
+        // the window in flight completes and the drain stops at its boundary instead of failing the invocation.
+        S3Ingest ingest = stack.ingest(Map.of("FUNCTION_TIMEOUT_SECONDS", "3"));
+        List<String> records = changes.busyFile("a", 40);
+        S3Ingest.Notification one = stack.upload(1, records);
+        emulator.faults().set("slow:1.0:30ms");
+
+        DrainSummary stopped = single(ingest.handle(List.of(one), "invocation-short", Duration.ofSeconds(3)));
+
+        assertThat(stopped.stoppedForTime()).isTrue();
+        assertThat(stack.continuations).containsExactly(stack.streamId());
+        StreamCursor cursor = stack.cursor();
+        assertThat(cursor.nextSeq()).isEqualTo(1);
+        assertThat(cursor.inFileRecord()).isLessThan(records.size());
+        assertThat(cursor.leaseOwner()).isNull();
+        assertThat(stack.documents()).isEqualTo(changes.documentsAfter((int) cursor.inFileRecord()));
+
+        emulator.faults().clear();
+        DrainSummary finished = stack.ingest().drain(stack.streamId(), "continuation", Duration.ofSeconds(60));
+
+        assertThat(finished.filesApplied()).isEqualTo(1);
+        assertThat(stack.documents()).isEqualTo(changes.documents());
+        assertAppliedInSourceOrderWithoutRepeats();
+    }
+
+    @Test
     void badRecordIsQuarantinedWithItsOriginAndReasonWhileTheRestApplies() throws Exception {
         S3Ingest ingest = stack.ingest();
         List<String> records = new ArrayList<>(changes.busyFile("a", 4));
