@@ -101,8 +101,10 @@ public final class OrderedWriter {
                 }
                 if (event.position() != null) {
                     lastPosition = event.position();
+                    // A record without a source position (a snapshot row, a CSV snapshot line) marks no point in
+                    // the source: the table cursor's marks need one.
+                    marks.put(event.table(), new Mark(event.position(), event.sourceTimeMillis()));
                 }
-                marks.put(event.table(), new Mark(event.position(), event.sourceTimeMillis()));
             } else if (mapped instanceof MappingResult.Skip) {
                 services.metrics().increment(Metrics.Name.RECORDS_SKIPPED);
             } else {

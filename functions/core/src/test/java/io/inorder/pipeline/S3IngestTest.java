@@ -361,6 +361,28 @@ class S3IngestTest {
     }
 
     @Test
+    void snapshotFileOfFlatRowsWithoutCursorsIsAppliedToTheTableItsKeyNames() {
+        String config = "{\"workspace\":\"" + S3IngestStack.WORKSPACE + "\",\"tables\":{\"" + S3IngestStack.SOURCE_TABLE
+                + "\":{\"collection\":\"" + S3IngestStack.COLLECTION + "\",\"primaryKey\":[\"id\"],"
+                + "\"prefixes\":[\"cdc/shop.orders\"]}}}";
+        S3Ingest ingest = stack.ingest(Map.of("TABLE_CONFIG", config));
+        List<String> rows = new ArrayList<>();
+        Map<String, Map<String, String>> expected = new java.util.TreeMap<>();
+        for (int i = 0; i < 10; i++) {
+            rows.add("{\"id\":\"s" + i + "\",\"status\":\"SNAP\",\"total\":\"" + i + ".00\",\"rev\":\"" + i + "\"}");
+            expected.put("s" + i, Map.of("id", "s" + i, "status", "SNAP", "total", i + ".00", "rev",
+                    Integer.toString(i)));
+        }
+        S3Ingest.Notification snapshot = stack.upload(1, rows);
+
+        DrainSummary summary = single(stack.deliver(ingest, snapshot));
+
+        assertThat(summary.filesApplied()).isEqualTo(1);
+        assertThat(stack.documents()).isEqualTo(expected);
+        assertThat(stack.cursor().totals().records()).isEqualTo(rows.size());
+    }
+
+    @Test
     void keyNotMatchingThePatternIsIgnoredAndCounted() {
         S3Ingest ingest = stack.ingest();
         S3Ingest.Notification readme = stack.upload("cdc/README.txt", "not a change file".getBytes());
