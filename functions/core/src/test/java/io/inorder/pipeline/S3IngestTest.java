@@ -40,6 +40,8 @@ class S3IngestTest {
 
     private static Emulator emulator;
 
+    private static final String STREAM_KEY_1 = S3IngestStack.STREAM + "_1.json";
+
     private S3IngestStack stack;
     private final OrdersChanges changes = new OrdersChanges();
 
@@ -380,6 +382,19 @@ class S3IngestTest {
         assertThat(summary.filesApplied()).isEqualTo(1);
         assertThat(stack.documents()).isEqualTo(expected);
         assertThat(stack.cursor().totals().records()).isEqualTo(rows.size());
+    }
+
+    @Test
+    void emptyFileIsAppliedAsAFileWithoutRecordsAndTheStreamMovesOn() {
+        S3Ingest ingest = stack.ingest();
+        S3Ingest.Notification empty = stack.upload(STREAM_KEY_1, new byte[0]);
+        S3Ingest.Notification two = stack.upload(2, changes.busyFile("a", 3));
+
+        List<DrainSummary> summaries = stack.deliver(ingest, two, empty);
+
+        assertThat(summaries.get(1).filesApplied()).isEqualTo(2);
+        assertThat(stack.cursor().nextSeq()).isEqualTo(3);
+        assertThat(stack.documents()).isEqualTo(changes.documents());
     }
 
     @Test
