@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -138,11 +139,11 @@ class S3IngestRaceTest {
     }
 
     /** Runs the invocations at the same moment on separate threads; returns every summary they produced. */
-    private List<DrainSummary> race(List<java.util.concurrent.Callable<List<DrainSummary>>> invocations)
+    private List<DrainSummary> race(List<Callable<List<DrainSummary>>> invocations)
             throws Exception {
         CountDownLatch start = new CountDownLatch(1);
         List<Future<List<DrainSummary>>> running = new ArrayList<>();
-        for (java.util.concurrent.Callable<List<DrainSummary>> invocation : invocations) {
+        for (Callable<List<DrainSummary>> invocation : invocations) {
             running.add(threads.submit(() -> {
                 start.await();
                 return invocation.call();

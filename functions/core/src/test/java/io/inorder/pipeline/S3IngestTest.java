@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.inorder.emulator.Emulator;
 import io.inorder.emulator.EmulatorSettings;
+import io.inorder.emulator.RequestLog;
 import io.inorder.ledger.ArrivalOutcome;
 import io.inorder.ledger.StreamCursor;
 import io.inorder.ledger.TableProgress;
@@ -17,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.gaul.s3proxy.junit.S3ProxyExtension;
@@ -128,7 +131,7 @@ class S3IngestTest {
 
         assertThat(again).extracting(DrainSummary::duplicates).containsExactly(1, 1, 1);
         assertThat(again).extracting(DrainSummary::arrival)
-                .containsOnly(java.util.Optional.of(ArrivalOutcome.ALREADY_APPLIED));
+                .containsOnly(Optional.of(ArrivalOutcome.ALREADY_APPLIED));
         assertThat(again).extracting(DrainSummary::filesApplied).containsOnly(0);
         assertThat(emulator.applyLog(S3IngestStack.WORKSPACE, S3IngestStack.COLLECTION)).hasSize(applied);
         assertThat(writeRequests()).as("no document request for a redelivery").isEqualTo(writes);
@@ -369,7 +372,7 @@ class S3IngestTest {
                 + "\"prefixes\":[\"cdc/shop.orders\"]}}}";
         S3Ingest ingest = stack.ingest(Map.of("TABLE_CONFIG", config));
         List<String> rows = new ArrayList<>();
-        Map<String, Map<String, String>> expected = new java.util.TreeMap<>();
+        Map<String, Map<String, String>> expected = new TreeMap<>();
         for (int i = 0; i < 10; i++) {
             rows.add("{\"id\":\"s" + i + "\",\"status\":\"SNAP\",\"total\":\"" + i + ".00\",\"rev\":\"" + i + "\"}");
             expected.put("s" + i, Map.of("id", "s" + i, "status", "SNAP", "total", i + ".00", "rev",
@@ -423,7 +426,7 @@ class S3IngestTest {
     }
 
     private int writeRequests() {
-        return emulator.requests().entries(io.inorder.emulator.RequestLog.Entry::isWrite).size();
+        return emulator.requests().entries(RequestLog.Entry::isWrite).size();
     }
 
     private void assertAppliedInSourceOrderWithoutRepeats() {
