@@ -46,6 +46,7 @@ public final class OrderedWriter {
 
     private final IngestServices services;
     private final Deadline deadline;
+    private final Deadline sendBy;
     private final String tableHint;
     private final Acknowledgement acknowledgement;
     private final WriteApiSettings limits;
@@ -63,8 +64,19 @@ public final class OrderedWriter {
      *                  {@code null} when unknown
      */
     public OrderedWriter(IngestServices services, Deadline deadline, String tableHint, Acknowledgement acknowledgement) {
+        this(services, deadline, deadline, tableHint, acknowledgement);
+    }
+
+    /**
+     * @param deadline the soft deadline: the commit fence waits no longer than it
+     * @param sendBy   the hard one the Write API requests and their retries may use: a window begun before the soft
+     *                 deadline must still complete after it, so its caller can stop at the window boundary
+     */
+    public OrderedWriter(IngestServices services, Deadline deadline, Deadline sendBy, String tableHint,
+            Acknowledgement acknowledgement) {
         this.services = services;
         this.deadline = deadline;
+        this.sendBy = sendBy;
         this.tableHint = tableHint;
         this.acknowledgement = acknowledgement;
         this.limits = services.client().settings();
@@ -89,8 +101,10 @@ public final class OrderedWriter {
                 }
                 if (event.position() != null) {
                     lastPosition = event.position();
+                    // A record without a source position (a snapshot row, a CSV snapshot line) marks no point in
+                    // the source: the table cursor's marks need one.
+                    marks.put(event.table(), new Mark(event.position(), event.sourceTimeMillis()));
                 }
-                marks.put(event.table(), new Mark(event.position(), event.sourceTimeMillis()));
             } else if (mapped instanceof MappingResult.Skip) {
                 services.metrics().increment(Metrics.Name.RECORDS_SKIPPED);
             } else {
@@ -115,7 +129,7 @@ public final class OrderedWriter {
         long itemBytes = window.itemBytes();
         int documents = window.documents();
         WriteResult result = window.isEmpty() && window.rejected().isEmpty() ? null
-                : services.client().send(window, deadline);
+                : services.client().send(window, sendBy);
         List<BadRecord> rejected = new ArrayList<>(bad);
         if (result != null) {
             rejected.addAll(result.badRecords());
