@@ -42,7 +42,13 @@ public final class OrderedWriter {
         void acknowledged(Origin lastRecord, Counters delta, String lastPosition);
     }
 
-    private record Mark(String position, long sourceTimeMillis) { }
+    /** A table's last source point in the window and its own share of the window's work. */
+    private static final class Mark {
+        String position;
+        long sourceTimeMillis;
+        long records;
+        long operations;
+    }
 
     private final IngestServices services;
     private final Deadline deadline;
@@ -103,7 +109,11 @@ public final class OrderedWriter {
                     lastPosition = event.position();
                     // A record without a source position (a snapshot row, a CSV snapshot line) marks no point in
                     // the source: the table cursor's marks need one.
-                    marks.put(event.table(), new Mark(event.position(), event.sourceTimeMillis()));
+                    Mark mark = marks.computeIfAbsent(event.table(), t -> new Mark());
+                    mark.position = event.position();
+                    mark.sourceTimeMillis = event.sourceTimeMillis();
+                    mark.records++;
+                    mark.operations += apply.ops().size();
                 }
             } else if (mapped instanceof MappingResult.Skip) {
                 services.metrics().increment(Metrics.Name.RECORDS_SKIPPED);
@@ -159,12 +169,15 @@ public final class OrderedWriter {
         }
         for (Map.Entry<String, Mark> m : marks.entrySet()) {
             Mark mark = m.getValue();
-            services.tables().recordApplied(m.getKey(), mark.position(), mark.sourceTimeMillis(), delta);
+            // Each table is credited with its own records and operations only; requests serve the whole window and
+            // are counted on the stream or partition cursor, not split between tables.
+            services.tables().recordApplied(m.getKey(), mark.position, mark.sourceTimeMillis,
+                    new Counters(mark.records, mark.operations, 0));
             if (visible) {
-                services.tables().recordVisible(m.getKey(), mark.position(), mark.sourceTimeMillis());
-                if (mark.sourceTimeMillis() >= 0) {
+                services.tables().recordVisible(m.getKey(), mark.position, mark.sourceTimeMillis);
+                if (mark.sourceTimeMillis >= 0) {
                     services.metrics().add(Metrics.Name.SOURCE_TO_VISIBLE_LAG,
-                            Math.max(0, System.currentTimeMillis() - mark.sourceTimeMillis()));
+                            Math.max(0, System.currentTimeMillis() - mark.sourceTimeMillis));
                 }
             }
         }
