@@ -7,19 +7,21 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * Frames a file of JSON objects, concatenated or one per line, and hands each object's bytes to a
- * {@link JsonRecordDecoder}. Framing is a byte-level brace counter that knows strings and escapes, so a record's
- * exact byte range (offset, raw bytes for the quarantine) is known before Jackson parses it, and a record that
- * Jackson rejects never costs the records after it.
+ * Reads a file of JSON objects, concatenated or one per line, through a {@link JsonRecordDecoder}.
  *
- * <p>Resynchronization. A line that begins with <code>{</code> always starts a record: if an object is still open
- * there, that object was truncated and becomes a {@link BadRecord} (pretty-printers indent nested objects, so valid
- * output never has an object's inner <code>{</code> in column 0). Once the first record turns out to sit on one
- * line with a line break right after it, the input is newline-delimited: from then on a record is exactly one line
- * (a truncated line, or two objects on one line, is one bad record and the next line is read normally). An object
- * still open at the end of the input is one {@code BadRecord} for the rest. Bytes between objects that are not
- * whitespace are one bad record up to the end of their line. Blank lines and other whitespace between objects are
- * JSON whitespace: skipped, not records.
+ * <p>Two framings. Until the input shows it is newline-delimited, a byte-level brace counter that knows strings and
+ * escapes frames each object, so its exact byte range (offset, raw bytes for the quarantine) is known before Jackson
+ * parses it. Once the first object turns out to sit alone on its line, the input is newline-delimited, and one
+ * Jackson parser reads every complete line of the 64 KiB window, record after record, because a parser per record
+ * costs about as much as the parsing itself; a line longer than the window is read on its own, size limit enforced.
+ *
+ * <p>Resynchronization. Newline-delimited: when Jackson meets malformed JSON, the line where that record began is
+ * one bad record and reading resumes on the next line; junk after an object on its line is a bad record of its own.
+ * Otherwise, a line that begins with <code>{</code> always starts a record: if an object is still open there, that
+ * object was truncated and becomes a {@link BadRecord} (pretty-printers indent nested objects, so valid output never
+ * has an object's inner <code>{</code> in column 0), and an object still open at the end of the input is one
+ * {@code BadRecord} for the rest. Bytes between objects that are not whitespace are one bad record up to the end of
+ * their line. Blank lines and other whitespace between objects are JSON whitespace: skipped, not records.
  */
 final class JsonFileReader implements ArcionReader {
 

@@ -67,6 +67,8 @@ final class Routes implements HttpHandler {
         int status;
         long bodyBytes;
         int documents;
+        boolean inspection;
+        boolean logged;
 
         Call(String method, String path, Instant time) {
             this.method = method;
@@ -81,6 +83,7 @@ final class Routes implements HttpHandler {
         String path = exchange.getRequestURI().getRawPath();
         Call call = new Call(method, path, settings.clock().instant());
         boolean inspection = path.startsWith("/_emulator/") || path.equals("/_emulator");
+        call.inspection = inspection;
         try {
             if (inspection) {
                 inspect(exchange, call);
@@ -97,11 +100,20 @@ final class Routes implements HttpHandler {
             respondQuietly(exchange, call, new ApiError(500, "INTERNALERROR", null,
                     "The emulator failed on this request: " + bug));
         } finally {
-            if (!inspection) {
-                emulator.requests().record(new RequestLog.Entry(method, path, call.status, call.bodyBytes,
-                        call.documents, call.time));
-            }
+            log(call);
             exchange.close();
+        }
+    }
+
+    /**
+     * Records the exchange in the request log, once, before its response is written: a client that has read the
+     * response must find the request in the log (tests read the log right after a call).
+     */
+    private void log(Call call) {
+        if (!call.inspection && !call.logged) {
+            call.logged = true;
+            emulator.requests().record(new RequestLog.Entry(call.method, call.path, call.status, call.bodyBytes,
+                    call.documents, call.time));
         }
     }
 
@@ -400,6 +412,7 @@ final class Routes implements HttpHandler {
                         exchange.getResponseHeaders().set("Content-Type", "text/html");
                         exchange.getResponseHeaders().set("Server", "openresty");
                         call.status = status;
+                        log(call);
                         exchange.sendResponseHeaders(status, page.length);
                         try (OutputStream out = exchange.getResponseBody()) {
                             out.write(page);
@@ -687,6 +700,7 @@ final class Routes implements HttpHandler {
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         exchange.getResponseHeaders().set("Server", "openresty");
         call.status = status;
+        log(call);
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);

@@ -144,8 +144,7 @@ final class NormalizeCommand {
 
         void file(Path file) throws IOException {
             String source = file.toString();
-            String fileTable = table != null ? table
-                    : mapper.config().tableForKey(source.replace('\\', '/')).map(TableMapping::table).orElse(null);
+            String fileTable = table != null ? table : tableForPath(source.replace('\\', '/'));
             ReaderOptions options = ReaderOptions.defaults().withFormat(format);
             if (fileTable != null) {
                 List<String> columns = mapper.config().table(fileTable).map(TableMapping::csvColumns).orElse(List.of());
@@ -175,6 +174,22 @@ final class NormalizeCommand {
                     } else {
                         bad(((MappingResult.Reject) m).badRecord());
                     }
+                }
+            }
+        }
+
+        /**
+         * The table whose S3 key prefix matches the file's path, trying the path as given and then without its
+         * leading directories, so {@code data/snap/orders_1.csv} matches a prefix {@code snap/orders}.
+         */
+        private String tableForPath(String path) {
+            for (String p = path; ; p = p.substring(p.indexOf('/') + 1)) {
+                var match = mapper.config().tableForKey(p);
+                if (match.isPresent()) {
+                    return match.get().table();
+                }
+                if (p.indexOf('/') < 0) {
+                    return null;
                 }
             }
         }

@@ -3,6 +3,8 @@ package io.inorder.local.workload;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -32,12 +34,14 @@ final class ArcionFile {
     final boolean gzip;
     final int target;
     private final boolean escapeNonAscii;
+    /** The CSV line ending: {@code \n}, or {@code \r\n} as CSV written on Windows (RFC 4180's own choice). */
+    private final String lineEnd;
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(8192);
     private final OutputStream out;
     private int records;
 
     ArcionFile(String key, String stream, long sequence, TableShape shape, boolean snapshot,
-               WorkloadFile.Layout layout, boolean gzip, boolean escapeNonAscii, int target) {
+               WorkloadFile.Layout layout, boolean gzip, boolean escapeNonAscii, boolean crlf, int target) {
         this.key = key;
         this.stream = stream;
         this.sequence = sequence;
@@ -46,6 +50,7 @@ final class ArcionFile {
         this.layout = layout;
         this.gzip = gzip;
         this.escapeNonAscii = escapeNonAscii;
+        this.lineEnd = crlf ? "\r\n" : "\n";
         this.target = target;
         try {
             this.out = gzip ? new GZIPOutputStream(bytes, 8192) : bytes;
@@ -94,7 +99,7 @@ final class ArcionFile {
                         for (int i = 1; i < shape.columns.size(); i++) {
                             line.append(i > 1 ? "," : "").append("x").append(i);
                         }
-                        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                        out.write((line + lineEnd).getBytes(StandardCharsets.UTF_8));
                     } else {
                         what = "a CSV realtime line with EXISTS flag 7";
                         int[] exists = template.exists().clone();
@@ -145,7 +150,9 @@ final class ArcionFile {
             g.enable(JsonWriteFeature.ESCAPE_NON_ASCII.mappedFeature());
         }
         if (layout == WorkloadFile.Layout.JSON_PRETTY) {
-            g.useDefaultPrettyPrinter();
+            // An explicit "\n": Jackson's default indenter uses the platform's line separator, which would make
+            // the bytes depend on the machine that generated them.
+            g.setPrettyPrinter(new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n")));
         }
         return g;
     }
@@ -228,7 +235,7 @@ final class ArcionFile {
         if (!snapshot) {
             line.append(",opType,cursor,operationcount");
         }
-        line.append('\n');
+        line.append(lineEnd);
         out.write(line.toString().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -256,7 +263,7 @@ final class ArcionFile {
             line.append(',');
             field(line, r.counts());
         }
-        line.append('\n');
+        line.append(lineEnd);
         out.write(line.toString().getBytes(StandardCharsets.UTF_8));
     }
 

@@ -337,11 +337,12 @@ final class Generator {
         }
         boolean gzip = r.nextDouble() < spec.gzipShare();
         boolean escapeNonAscii = !layout.csv() && r.nextInt(5) == 0;
+        boolean crlf = layout.csv() && r.nextInt(5) == 0;
         int target = spec.minRecordsPerFile() + r.nextInt(spec.maxRecordsPerFile() - spec.minRecordsPerFile() + 1);
         long seq = s.nextSequence++;
         String stream = spec.keyPrefix() + s.shape.table();
         String key = stream + "_" + seq + (layout.csv() ? ".csv" : ".json") + (gzip ? ".gz" : "");
-        return new ArcionFile(key, stream, seq, s.shape, snapshot, layout, gzip, escapeNonAscii, target);
+        return new ArcionFile(key, stream, seq, s.shape, snapshot, layout, gzip, escapeNonAscii, crlf, target);
     }
 
     private void finish(Stream s, Sink sink) throws IOException {

@@ -96,8 +96,9 @@ public final class Workload {
 
     /**
      * The table config ({@code tables.json}) for this workload: workspace {@value #WORKSPACE}; per table its
-     * collection, primary key, {@code csvColumns} (header-less CSV) and the S3 key prefix of its stream (CSV lines
-     * and flat JSON rows carry no table name, so their table comes from the key).
+     * collection, primary key, {@code csvColumns} (in CSV column order; only when the spec makes header-less CSV
+     * files) and the S3 key prefix of its stream (CSV lines and flat JSON rows carry no table name, so their table
+     * comes from the key).
      */
     public String tableConfigJson() {
         return tableConfigJson;
@@ -250,9 +251,13 @@ public final class Workload {
             for (int k : s.key) {
                 key.add(s.columns.get(k).name());
             }
-            ArrayNode csv = t.putArray("csvColumns");
-            for (int i : s.csvOrder) {
-                csv.add(s.columns.get(i).name());
+            // Only when header-less CSV can occur: otherwise every CSV file is read by its header alone, the path
+            // a table config without csvColumns takes.
+            if (spec.csvShare() > 0 && spec.headerlessCsvShare() > 0) {
+                ArrayNode csv = t.putArray("csvColumns");
+                for (int i : s.csvOrder) {
+                    csv.add(s.columns.get(i).name());
+                }
             }
             t.putArray("prefixes").add(spec.keyPrefix() + s.table() + "_");
         }

@@ -62,7 +62,8 @@ class WorkloadTest {
         long total = 0;
         for (WorkloadFile f : w.files()) {
             TableMapping t = config.tableForKey(f.key()).orElseThrow();
-            ReaderOptions opts = ReaderOptions.defaults().withCsvColumns(t.csvColumns());
+            ReaderOptions opts = ReaderOptions.defaults()
+                    .withCsvColumns(t.csvColumns().isEmpty() ? null : t.csvColumns());
             int n = 0;
             try (ArcionReader r = ArcionReaders.open(w.open(f), f.key(), opts)) {
                 ReadResult rr;
@@ -80,7 +81,8 @@ class WorkloadTest {
     @Test
     void malformedRecordsOfEveryLayoutBecomeBadRecordsWithoutChangingAnyRow() throws IOException {
         WorkloadSpec spec = WorkloadSpec.defaults().withTables(4).withChanges(800).withRecordsPerFile(5, 30)
-                .withFormatMix(0.5, 0.3, 0.2).withBadRecordShare(0.05);
+                .withFormatMix(0.5, 0.3, 0.2).withSnapshotShare(0.4).withFlatSnapshotShare(0.8)
+                .withBadRecordShare(0.08);
         Workload w = Workload.generate(spec);
         assertThat(w.malformedRecords()).hasSizeGreaterThan(10);
         assertThat(w.malformedRecords().stream().map(MalformedRecord::what).distinct())
@@ -133,6 +135,8 @@ class WorkloadTest {
         assertThat(all).as("CSV text quoted as the null marker, doubled quotes, realtime header")
                 .contains("\"NULL\"", "\"\"Doc\"\"", "id_new,id_old,id_exists");
         assertThat(all).as("S3 JSON, compact and pretty-printed").contains("\"exists\":{", "\"opType\" : ");
+        assertThat(all).as("CSV lines ending in CRLF, pretty JSON in LF only").contains("\"\r\n")
+                .doesNotContain("\r\n  \"");
         assertThat(w.changes()).as("unicode, decimal-looking and empty values")
                 .anyMatch(c -> c.values().containsValue("München"))
                 .anyMatch(c -> c.values().containsValue("9.50"))
@@ -166,7 +170,7 @@ class WorkloadTest {
     }
 
     @Test
-    void tableConfigNamesCompositeKeysCsvColumnsAndStreamPrefixes() {
+    void tableConfigNamesCompositeKeysCsvColumnsAndStreamPrefixes() throws IOException {
         Workload w = Workload.generate(SMALL);
         TableConfig config = TableConfig.parse(w.tableConfigJson(), "tables.json");
         assertThat(config.workspace()).isEqualTo("commons");
@@ -177,6 +181,13 @@ class WorkloadTest {
         assertThat(config.tableForKey("cdc/shop.order_items_12.csv.gz")).contains(items);
         assertThat(config.tableForKey("cdc/shop.orders_12.json").orElseThrow().table()).isEqualTo("shop.orders");
         assertThat(w.expected()).containsOnlyKeys("customers", "orders", "order_items");
+
+        Workload headed = Workload.generate(SMALL.withFormatMix(0.5, 0.0, 0.0));
+        assertThat(TableConfig.parse(headed.tableConfigJson(), "tables.json").tables())
+                .as("without header-less CSV files every CSV file is read by its header alone")
+                .allMatch(t -> t.csvColumns().isEmpty());
+        assertThat(headed.files()).anyMatch(f -> f.layout() == WorkloadFile.Layout.CSV_WITH_HEADER);
+        assertThat(headed.differences(MappedReplay.inOrder(headed).collections, 5)).isEmpty();
     }
 
     @Test
