@@ -12,6 +12,7 @@ import io.inorder.writeapi.Deadline;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Optional;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -27,11 +28,18 @@ public final class FileIngest implements FileApplier {
     private final S3Client s3;
     private final IngestServices services;
     private final ArcionFormat format;
+    private final Duration stopMargin;
 
-    public FileIngest(S3Client s3, IngestServices services, ArcionFormat format) {
+    /**
+     * @param stopMargin how long before the invocation's deadline the drain's (soft) deadline lies
+     *                   ({@link DrainSettings#stopMargin()}): Write API requests may use it, so a window in flight
+     *                   when the soft deadline passes completes instead of failing the invocation
+     */
+    public FileIngest(S3Client s3, IngestServices services, ArcionFormat format, Duration stopMargin) {
         this.s3 = s3;
         this.services = services;
         this.format = format;
+        this.stopMargin = stopMargin;
     }
 
     @Override
@@ -42,7 +50,8 @@ public final class FileIngest implements FileApplier {
         if (table.isPresent() && !table.get().csvColumns().isEmpty()) {
             options = options.withCsvColumns(table.get().csvColumns());
         }
-        OrderedWriter writer = new OrderedWriter(services, deadline, table.map(TableMapping::table).orElse(null),
+        OrderedWriter writer = new OrderedWriter(services, deadline, deadline.earlier(stopMargin.negated()),
+                table.map(TableMapping::table).orElse(null),
                 (last, delta, position) -> checkpointer.windowAcknowledged(last.position() + 1, delta, position));
         try (InputStream in = open(bucket, arrival);
              ArcionReader reader = ArcionReaders.open(in, arrival.key(), options)) {
@@ -75,7 +84,9 @@ public final class FileIngest implements FileApplier {
 
     private InputStream open(String bucket, Arrival arrival) {
         try {
-            return s3.getObject(g -> g.bucket(bucket).key(arrival.key()).ifMatch(arrival.eTag()));
+            // Recorded eTags are bare (as S3 events carry them); If-Match takes the quoted entity tag (RFC 9110).
+            String quoted = arrival.eTag().startsWith("\"") ? arrival.eTag() : "\"" + arrival.eTag() + "\"";
+            return s3.getObject(g -> g.bucket(bucket).key(arrival.key()).ifMatch(quoted));
         } catch (S3Exception e) {
             if (e.statusCode() == 412) {
                 throw new IllegalStateException("s3://" + bucket + "/" + arrival.key() + " no longer has the eTag "

@@ -42,10 +42,17 @@ public final class OrderedWriter {
         void acknowledged(Origin lastRecord, Counters delta, String lastPosition);
     }
 
-    private record Mark(String position, long sourceTimeMillis) { }
+    /** A table's last source point in the window and its own share of the window's work. */
+    private static final class Mark {
+        String position;
+        long sourceTimeMillis;
+        long records;
+        long operations;
+    }
 
     private final IngestServices services;
     private final Deadline deadline;
+    private final Deadline sendBy;
     private final String tableHint;
     private final Acknowledgement acknowledgement;
     private final WriteApiSettings limits;
@@ -63,8 +70,19 @@ public final class OrderedWriter {
      *                  {@code null} when unknown
      */
     public OrderedWriter(IngestServices services, Deadline deadline, String tableHint, Acknowledgement acknowledgement) {
+        this(services, deadline, deadline, tableHint, acknowledgement);
+    }
+
+    /**
+     * @param deadline the soft deadline: the commit fence waits no longer than it
+     * @param sendBy   the hard one the Write API requests and their retries may use: a window begun before the soft
+     *                 deadline must still complete after it, so its caller can stop at the window boundary
+     */
+    public OrderedWriter(IngestServices services, Deadline deadline, Deadline sendBy, String tableHint,
+            Acknowledgement acknowledgement) {
         this.services = services;
         this.deadline = deadline;
+        this.sendBy = sendBy;
         this.tableHint = tableHint;
         this.acknowledgement = acknowledgement;
         this.limits = services.client().settings();
@@ -89,11 +107,14 @@ public final class OrderedWriter {
                 }
                 if (event.position() != null) {
                     lastPosition = event.position();
+                    // A record without a source position (a snapshot row, a CSV snapshot line) marks no point in
+                    // the source: the table cursor's marks need one.
+                    Mark mark = marks.computeIfAbsent(event.table(), t -> new Mark());
+                    mark.position = event.position();
+                    mark.sourceTimeMillis = event.sourceTimeMillis();
+                    mark.records++;
+                    mark.operations += apply.ops().size();
                 }
-                // Flat snapshot rows carry no Arcion cursor: their origin (topic/partition@offset or key#record)
-                // is the position the table's mark can show.
-                marks.put(event.table(), new Mark(event.position() != null ? event.position()
-                        : result.origin().describe(), event.sourceTimeMillis()));
             } else if (mapped instanceof MappingResult.Skip) {
                 services.metrics().increment(Metrics.Name.RECORDS_SKIPPED);
             } else {
@@ -118,7 +139,7 @@ public final class OrderedWriter {
         long itemBytes = window.itemBytes();
         int documents = window.documents();
         WriteResult result = window.isEmpty() && window.rejected().isEmpty() ? null
-                : services.client().send(window, deadline);
+                : services.client().send(window, sendBy);
         List<BadRecord> rejected = new ArrayList<>(bad);
         if (result != null) {
             rejected.addAll(result.badRecords());
@@ -148,12 +169,15 @@ public final class OrderedWriter {
         }
         for (Map.Entry<String, Mark> m : marks.entrySet()) {
             Mark mark = m.getValue();
-            services.tables().recordApplied(m.getKey(), mark.position(), mark.sourceTimeMillis(), delta);
+            // Each table is credited with its own records and operations only; requests serve the whole window and
+            // are counted on the stream or partition cursor, not split between tables.
+            services.tables().recordApplied(m.getKey(), mark.position, mark.sourceTimeMillis,
+                    new Counters(mark.records, mark.operations, 0));
             if (visible) {
-                services.tables().recordVisible(m.getKey(), mark.position(), mark.sourceTimeMillis());
-                if (mark.sourceTimeMillis() >= 0) {
+                services.tables().recordVisible(m.getKey(), mark.position, mark.sourceTimeMillis);
+                if (mark.sourceTimeMillis >= 0) {
                     services.metrics().add(Metrics.Name.SOURCE_TO_VISIBLE_LAG,
-                            Math.max(0, System.currentTimeMillis() - mark.sourceTimeMillis()));
+                            Math.max(0, System.currentTimeMillis() - mark.sourceTimeMillis));
                 }
             }
         }

@@ -19,7 +19,10 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class S3Ingest {
 
-    /** One S3 object-created notification, with the key already URL-decoded. */
+    /**
+     * One S3 object-created notification, with the key already URL-decoded. The eTag may come quoted (PutObject,
+     * HeadObject, listings) or bare (S3 event notifications); both name the same object.
+     */
     public record Notification(String bucket, String key, String eTag, long size, Instant eventTime) { }
 
     private final S3KeyPattern pattern;
@@ -46,8 +49,9 @@ public final class S3Ingest {
             Continuation continuation, Clock clock) {
         FileLedger ledger = new FileLedger(dynamoDb, config.stateTable(), clock, config.firstSequence(),
                 FileLedger.DEFAULT_ARRIVAL_RETENTION);
-        S3StreamDrain drain = new S3StreamDrain(ledger, new FileIngest(s3, services, config.format()), continuation,
-                config.drainSettings());
+        DrainSettings settings = config.drainSettings();
+        S3StreamDrain drain = new S3StreamDrain(ledger,
+                new FileIngest(s3, services, config.format(), settings.stopMargin()), continuation, settings);
         return new S3Ingest(config.keyPattern(), ledger, drain, config.functionTimeout(), services.metrics(),
                 services.log(), clock);
     }
@@ -74,7 +78,7 @@ public final class S3Ingest {
                             "pattern", pattern.regex());
                     continue;
                 }
-                S3Arrival arrival = new S3Arrival(n.bucket(), n.key(), n.eTag(), n.size(), match.get().stream(),
+                S3Arrival arrival = new S3Arrival(n.bucket(), n.key(), bare(n.eTag()), n.size(), match.get().stream(),
                         match.get().seq(), n.eventTime());
                 metrics.increment(Metrics.Name.ARRIVALS);
                 DrainSummary summary = drain.onArrival(arrival, invocationId, deadline);
@@ -94,6 +98,15 @@ public final class S3Ingest {
         } finally {
             metrics.flush();
         }
+    }
+
+    /**
+     * The eTag as S3 event notifications carry it, without the surrounding quotes: the ledger compares eTags as
+     * strings, so a quoted and a bare form of the same object must not be taken for a conflicting upload.
+     */
+    static String bare(String eTag) {
+        return eTag != null && eTag.length() >= 2 && eTag.startsWith("\"") && eTag.endsWith("\"")
+                ? eTag.substring(1, eTag.length() - 1) : eTag;
     }
 
     private void report(S3Arrival arrival, DrainSummary s) {

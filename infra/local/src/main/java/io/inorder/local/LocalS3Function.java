@@ -243,7 +243,7 @@ public final class LocalS3Function implements AutoCloseable {
         ObjectNode event = JSON.createObjectNode();
         ArrayNode records = event.putArray("Records");
         for (Uploaded o : objects) {
-            records.add(record(o));
+            records.add(notificationRecord(o, sequencer.incrementAndGet(), Instant.now()));
         }
         deliver(event.toString());
     }
@@ -262,18 +262,21 @@ public final class LocalS3Function implements AutoCloseable {
                 (container, context) -> container.handler().handleRequest(event, context), 0);
     }
 
-    /** The S3 notification record S3 sends for {@code o}; the key is form-encoded as S3 encodes it. */
-    private ObjectNode record(Uploaded o) {
+    /**
+     * The notification record S3 sends for {@code o} (the shape of {@code events/s3-put.json}); the key is
+     * form-encoded as S3 encodes it, {@code sequencer} orders the records of one key as S3's does.
+     */
+    static ObjectNode notificationRecord(Uploaded o, long sequencer, Instant time) {
         ObjectNode r = JSON.createObjectNode();
         r.put("eventVersion", "2.1");
         r.put("eventSource", "aws:s3");
         r.put("awsRegion", LocalStack.REGION.id());
-        r.put("eventTime", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+        r.put("eventTime", time.truncatedTo(ChronoUnit.MILLIS).toString());
         r.put("eventName", "ObjectCreated:Put");
         r.putObject("userIdentity").put("principalId", "AWS:LOCAL");
         r.putObject("requestParameters").put("sourceIPAddress", "127.0.0.1");
         ObjectNode response = r.putObject("responseElements");
-        response.put("x-amz-request-id", Long.toHexString(sequencer.get()).toUpperCase());
+        response.put("x-amz-request-id", String.format("%016X", sequencer));
         response.put("x-amz-id-2", "local");
         ObjectNode s3Node = r.putObject("s3");
         s3Node.put("s3SchemaVersion", "1.0");
@@ -286,7 +289,7 @@ public final class LocalS3Function implements AutoCloseable {
         object.put("key", encodeKey(o.key()));
         object.put("size", o.size());
         object.put("eTag", o.eTag());
-        object.put("sequencer", String.format("%018X", sequencer.incrementAndGet()));
+        object.put("sequencer", String.format("%018X", sequencer));
         return r;
     }
 
