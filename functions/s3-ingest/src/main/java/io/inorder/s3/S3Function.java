@@ -15,9 +15,10 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
  * The deployed S3 function's object graph, built once per container from the environment: configuration (validated,
- * failing the cold start with a message naming the variable), AWS clients, the Write API client and the ingest.
+ * failing the cold start with a message naming the variable), AWS clients, the Write API client, the ingest and the
+ * SnapStart priming over the same clients.
  */
-record S3Function(S3Ingest ingest, Log log) {
+record S3Function(S3Ingest ingest, Log log, S3Priming priming) {
 
     static S3Function fromEnvironment(Map<String, String> env) {
         Log log = Log.fromEnvironment(env);
@@ -33,7 +34,9 @@ record S3Function(S3Ingest ingest, Log log) {
                 FileLedger.DEFAULT_ARRIVAL_RETENTION);
         LambdaContinuation continuation = new LambdaContinuation(lambda, qualifiedName(env), aws.region().id(),
                 stream -> ledger.arrival(stream, ledger.cursor(stream).nextSeq()), log);
-        return new S3Function(S3Ingest.create(config, services, dynamoDb, aws.s3(), continuation, clock), log);
+        S3Priming priming = new S3Priming(IngestServices.writeApiSettings(config), dynamoDb, config.stateTable(), log);
+        return new S3Function(S3Ingest.create(config, services, dynamoDb, aws.s3(), continuation, clock), log,
+                priming);
     }
 
     /** This function's name with the version being run, so the continuation runs the same code (and snapshot). */
