@@ -90,7 +90,10 @@ public final class OrderedWriter {
                 if (event.position() != null) {
                     lastPosition = event.position();
                 }
-                marks.put(event.table(), new Mark(event.position(), event.sourceTimeMillis()));
+                // Flat snapshot rows carry no Arcion cursor: their origin (topic/partition@offset or key#record)
+                // is the position the table's mark can show.
+                marks.put(event.table(), new Mark(event.position() != null ? event.position()
+                        : result.origin().describe(), event.sourceTimeMillis()));
             } else if (mapped instanceof MappingResult.Skip) {
                 services.metrics().increment(Metrics.Name.RECORDS_SKIPPED);
             } else {
