@@ -38,6 +38,7 @@ import java.util.UUID;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -66,10 +67,12 @@ final class LocalMskFunction implements AutoCloseable {
     private final KafkaIngest ingest;
     private final MskIngestHandler handler;
     private final PartitionCursor cursors;
+    private final String quarantineBucket;
 
     /**
      * @param overrides extra environment variables (e.g. {@code REPORT_BATCH_ITEM_FAILURES}, retry and limit
-     *                  settings), applied over the local defaults
+     *                  settings, another {@code STATE_TABLE} or {@code QUARANTINE_BUCKET}), applied over the local
+     *                  defaults
      * @param parallelism partitions applied at once (the deployed function uses
      *                    {@value KafkaIngest#DEFAULT_PARALLELISM})
      */
@@ -90,22 +93,24 @@ final class LocalMskFunction implements AutoCloseable {
             throw new IllegalArgumentException("no SSM locally: pass the table config inline");
         });
         this.tables = config.tables();
+        this.quarantineBucket = config.quarantineBucket();
         prepare(config);
         Clock clock = Clock.systemUTC();
+        // The local stack has no Secrets Manager: the emulator's key is given directly.
         Log log = new Log(FUNCTION_NAME, Log.Level.INFO, logs, clock);
         IngestServices services = IngestServices.create(config, dynamoDb, s3, ApiKeySource.fixed(
                 stack.emulator().apiKey()), new Metrics("Inorder", FUNCTION_NAME, metrics, clock), log, clock);
-        this.cursors = new PartitionCursor(dynamoDb, STATE_TABLE, clock);
+        this.cursors = new PartitionCursor(dynamoDb, config.stateTable(), clock);
         this.ingest = new KafkaIngest(services, cursors, new io.inorder.pipeline.TopicRoutes(tables),
                 config.format(), config.drainSettings().stopMargin(), parallelism, clock);
         this.handler = new MskIngestHandler(ingest, config.reportBatchItemFailures(), log);
     }
 
     private void prepare(IngestConfig config) {
-        LedgerTable.create(dynamoDb, STATE_TABLE);
+        LedgerTable.create(dynamoDb, config.stateTable());
         try {
-            s3.createBucket(b -> b.bucket(QUARANTINE_BUCKET));
-        } catch (BucketAlreadyOwnedByYouException exists) {
+            s3.createBucket(b -> b.bucket(config.quarantineBucket()));
+        } catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException exists) {
             // A previous function on this stack made it.
         }
         for (TableMapping t : config.tables().tables()) {
@@ -166,10 +171,10 @@ final class LocalMskFunction implements AutoCloseable {
     /** Every quarantined record (one JSON object per line of the quarantine objects), in key order. */
     List<ObjectNode> quarantined() throws IOException {
         List<ObjectNode> out = new java.util.ArrayList<>();
-        List<S3Object> objects = s3.listObjectsV2Paginator(b -> b.bucket(QUARANTINE_BUCKET)).contents().stream()
+        List<S3Object> objects = s3.listObjectsV2Paginator(b -> b.bucket(quarantineBucket)).contents().stream()
                 .sorted(java.util.Comparator.comparing(S3Object::key)).toList();
         for (S3Object o : objects) {
-            String text = s3.getObject(g -> g.bucket(QUARANTINE_BUCKET).key(o.key()), ResponseTransformer.toBytes())
+            String text = s3.getObject(g -> g.bucket(quarantineBucket).key(o.key()), ResponseTransformer.toBytes())
                     .asString(StandardCharsets.UTF_8);
             for (String line : text.split("\n")) {
                 if (!line.isBlank()) {
