@@ -26,13 +26,15 @@ final class MskInvokeCommand {
 
     static final String USAGE = """
             usage: inorder invoke msk EVENT.json --config tables.json [--dump OUT.json] [--report-batch-item-failures]
-                                      [--faults SPEC] [--verbose]
+                                      [--faults SPEC [--retry-max-attempts N]] [--verbose]
               EVENT.json       an MSK event as the event source mapping sends it (see events/msk-*.json)
               --config FILE    the table config (workspace, tables, primary keys, optional "topics")
               --dump OUT.json  write the final collections: {"<ws>.<collection>": {"<_id>": {document}}}
               --report-batch-item-failures
                                answer a transient failure with batchItemFailures instead of failing the invocation
               --faults SPEC    Write API emulator faults, e.g. 503:1.0 (see inorder emulator --help)
+              --retry-max-attempts N
+                               attempts per Write API request before giving up (default 0: until the deadline)
               --verbose        the function's INFO logs and metrics on stderr (default: WARN and above)
             Prints the response JSON, the cursors and the quarantined records. Exit 0 when the batch was handled,
             1 when the invocation failed (the event source would retry the batch), 2 on usage or config errors.""";
@@ -48,6 +50,7 @@ final class MskInvokeCommand {
         boolean report = false;
         String faults = null;
         boolean verbose = false;
+        String retryMaxAttempts = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {
@@ -57,6 +60,7 @@ final class MskInvokeCommand {
                 case "--config" -> configFile = Path.of(value(args, ++i, "--config"));
                 case "--dump" -> dump = Path.of(value(args, ++i, "--dump"));
                 case "--faults" -> faults = value(args, ++i, "--faults");
+                case "--retry-max-attempts" -> retryMaxAttempts = value(args, ++i, "--retry-max-attempts");
                 case "--report-batch-item-failures" -> report = true;
                 case "--verbose" -> verbose = true;
                 default -> {
@@ -84,6 +88,9 @@ final class MskInvokeCommand {
         }
         Map<String, String> env = new HashMap<>();
         env.put(IngestConfig.REPORT_BATCH_ITEM_FAILURES.name(), Boolean.toString(report));
+        if (retryMaxAttempts != null) {
+            env.put(IngestConfig.RETRY_MAX_ATTEMPTS.name(), retryMaxAttempts);
+        }
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         try (LocalStack stack = LocalStack.start();
              LocalMskFunction function = newFunction(stack, config, env, verbose ? err : new WarnFilter(err),
