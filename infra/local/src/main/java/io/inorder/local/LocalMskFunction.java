@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inorder.ledger.LedgerTable;
 import io.inorder.ledger.PartitionCursor;
+import io.inorder.ledger.TableCursor;
+import io.inorder.ledger.TableProgress;
 import io.inorder.mapping.TableConfig;
 import io.inorder.mapping.TableMapping;
 import io.inorder.msk.KafkaBatchResponse;
@@ -19,6 +21,7 @@ import io.inorder.observe.Metrics;
 import io.inorder.pipeline.IngestConfig;
 import io.inorder.pipeline.IngestServices;
 import io.inorder.pipeline.KafkaIngest;
+import io.inorder.pipeline.TopicRoutes;
 import io.inorder.writeapi.ApiKeySource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,9 +31,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -68,6 +74,7 @@ final class LocalMskFunction implements AutoCloseable {
     private final MskIngestHandler handler;
     private final PartitionCursor cursors;
     private final String quarantineBucket;
+    private final TableCursor tableCursor;
 
     /**
      * @param overrides extra environment variables (e.g. {@code REPORT_BATCH_ITEM_FAILURES}, retry and limit
@@ -101,7 +108,8 @@ final class LocalMskFunction implements AutoCloseable {
         IngestServices services = IngestServices.create(config, dynamoDb, s3, ApiKeySource.fixed(
                 stack.emulator().apiKey()), new Metrics("Inorder", FUNCTION_NAME, metrics, clock), log, clock);
         this.cursors = new PartitionCursor(dynamoDb, config.stateTable(), clock);
-        this.ingest = new KafkaIngest(services, cursors, new io.inorder.pipeline.TopicRoutes(tables),
+        this.tableCursor = services.tables();
+        this.ingest = new KafkaIngest(services, cursors, new TopicRoutes(tables),
                 config.format(), config.drainSettings().stopMargin(), parallelism, clock);
         this.handler = new MskIngestHandler(ingest, config.reportBatchItemFailures(), log);
     }
@@ -141,6 +149,11 @@ final class LocalMskFunction implements AutoCloseable {
         stack.emulator().awaitApplied(Duration.ofSeconds(30));
     }
 
+    /** The table cursor of a source table (applied and visible marks, totals). */
+    Optional<TableProgress> tableProgress(String sourceTable) {
+        return tableCursor.progress(sourceTable);
+    }
+
     /** The partition cursor of a topic-partition. */
     OptionalLong cursor(String topic, int partition) {
         return cursors.lastOffset(topic, partition);
@@ -170,9 +183,9 @@ final class LocalMskFunction implements AutoCloseable {
 
     /** Every quarantined record (one JSON object per line of the quarantine objects), in key order. */
     List<ObjectNode> quarantined() throws IOException {
-        List<ObjectNode> out = new java.util.ArrayList<>();
+        List<ObjectNode> out = new ArrayList<>();
         List<S3Object> objects = s3.listObjectsV2Paginator(b -> b.bucket(quarantineBucket)).contents().stream()
-                .sorted(java.util.Comparator.comparing(S3Object::key)).toList();
+                .sorted(Comparator.comparing(S3Object::key)).toList();
         for (S3Object o : objects) {
             String text = s3.getObject(g -> g.bucket(quarantineBucket).key(o.key()), ResponseTransformer.toBytes())
                     .asString(StandardCharsets.UTF_8);

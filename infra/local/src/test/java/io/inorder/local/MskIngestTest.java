@@ -100,6 +100,10 @@ class MskIngestTest {
         assertThat(f.collections().get("commons.orders"))
                 .isEqualTo(json("{\"1\":{\"id\":\"1\",\"status\":\"SHIPPED\",\"total\":\"9.50\"}}"));
         assertThat(f.cursor(TOPIC, 0)).isEqualTo(OptionalLong.of(104));
+        assertThat(f.tableProgress("shop.orders")).hasValueSatisfying(p -> {
+            assertThat(p.totals().records()).isEqualTo(5);
+            assertThat(p.applied()).hasValueSatisfying(m -> assertThat(m.position()).contains("\"position\":98685"));
+        });
     }
 
     @Test
