@@ -136,7 +136,12 @@ final class LocalMskFunction implements AutoCloseable {
 
     /** One invocation; throws what the handler throws (the event source would then retry the whole batch). */
     KafkaBatchResponse invoke(KafkaEvent event) {
-        return handler.handleRequest(event, new InvocationContext(FUNCTION_TIMEOUT));
+        return invoke(event, FUNCTION_TIMEOUT);
+    }
+
+    /** One invocation with {@code remaining} time left, as when the batch arrives late in a short timeout. */
+    KafkaBatchResponse invoke(KafkaEvent event, Duration remaining) {
+        return handler.handleRequest(event, new InvocationContext(remaining));
     }
 
     /** The response as the runtime would serialize it. */

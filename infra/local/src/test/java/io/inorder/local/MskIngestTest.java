@@ -290,4 +290,17 @@ class MskIngestTest {
         assertThat(f.collections().get("commons.orders").fieldNames()).toIterable()
                 .containsExactly("1", "2", "3", "4", "5", "6", "7");
     }
+
+    @Test
+    void anInvocationWithNoTimeLeftWritesNothingAndReportsTheFirstOffset() throws Exception {
+        LocalMskFunction f = impatientFunction(true);
+        KafkaEvent event = new KafkaBatch().addAll(TOPIC, 0, 70, List.of(insert(1, "NEW"), insert(2, "NEW"))).build();
+
+        KafkaBatchResponse response = f.invoke(event, java.time.Duration.ofMillis(1));
+
+        assertThat(json(LocalMskFunction.responseJson(response))).isEqualTo(json("""
+                {"batchItemFailures":[{"itemIdentifier":{"partition":"shop_orders_cdc_logs-0","offset":70}}]}"""));
+        assertThat(f.cursor(TOPIC, 0)).isEmpty();
+        assertThat(f.collections().get("commons.orders").size()).isZero();
+    }
 }
