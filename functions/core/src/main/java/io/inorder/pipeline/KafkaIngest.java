@@ -136,9 +136,9 @@ public final class KafkaIngest implements AutoCloseable {
 
     /**
      * Applies one batch. {@code remaining} is the invocation's remaining time; work stops at a window boundary
-     * {@code stopMargin} before it (never less than half of it). Every partition is attempted; partitions that
-     * stopped on a transient failure are listed in {@link Outcome#unwritten}. Configuration errors (401/403/404, a
-     * ledger that cannot be reached) are thrown.
+     * {@code stopMargin} before it (or halfway, when less time is left). Every partition is attempted; partitions
+     * that stopped on a transient failure — or on a bad record under {@code BAD_RECORD_POLICY=fail} — are listed in
+     * {@link Outcome#unwritten}. Configuration errors (401/403/404, a ledger that cannot be reached) are thrown.
      */
     public Outcome handle(List<Message> batch, Duration remaining) {
         Duration margin = stopMargin.compareTo(remaining.dividedBy(2)) > 0 ? remaining.dividedBy(2) : stopMargin;
