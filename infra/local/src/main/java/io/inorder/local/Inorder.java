@@ -24,6 +24,8 @@ public final class Inorder {
         COMMANDS.put("normalize", new Entry("print the Write API operations Arcion files map to (a dry run)",
                 NormalizeCommand::run));
         COMMANDS.put("emulator", new Entry("run the local Write API emulator", EmulatorCommand::run));
+        COMMANDS.put("invoke-msk", new Entry("run an MSK event file through the MSK function on the local stack",
+                MskInvokeCommand::run));
     }
 
     private Inorder() { }
