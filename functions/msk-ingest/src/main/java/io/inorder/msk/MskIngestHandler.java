@@ -6,9 +6,11 @@ import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
 import com.amazonaws.services.lambda.runtime.events.KafkaEvent.KafkaEventRecord;
 import io.inorder.observe.Log;
 import io.inorder.pipeline.KafkaIngest;
+import io.inorder.pipeline.SnapStartPriming;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.crac.Core;
 
 /**
  * The MSK-event Lambda: a thin adapter. It turns the event's records into messages (topic and partition taken from
@@ -23,21 +25,32 @@ public final class MskIngestHandler implements RequestHandler<KafkaEvent, KafkaB
     private final KafkaIngest ingest;
     private final boolean reportBatchItemFailures;
     private final Log log;
+    /** Held here because the CRaC context keeps its resources only weakly. */
+    private final SnapStartPriming priming;
 
-    /** The Lambda runtime's constructor: configuration and clients from the environment (fails naming a variable). */
+    /**
+     * The Lambda runtime's constructor: configuration and clients from the environment (fails naming a variable);
+     * registers the SnapStart priming.
+     */
     public MskIngestHandler() {
         this(MskFunction.fromEnvironment(System.getenv()));
+        Core.getGlobalContext().register(priming);
     }
 
     MskIngestHandler(MskFunction function) {
-        this(function.ingest(), function.reportBatchItemFailures(), function.log());
+        this(function.ingest(), function.reportBatchItemFailures(), function.log(), function.priming());
     }
 
     /** For tests and the local stack: the ingest built over local components. */
     public MskIngestHandler(KafkaIngest ingest, boolean reportBatchItemFailures, Log log) {
+        this(ingest, reportBatchItemFailures, log, null);
+    }
+
+    private MskIngestHandler(KafkaIngest ingest, boolean reportBatchItemFailures, Log log, SnapStartPriming priming) {
         this.ingest = ingest;
         this.reportBatchItemFailures = reportBatchItemFailures;
         this.log = log;
+        this.priming = priming;
     }
 
     @Override

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotificatio
 import io.inorder.observe.Log;
 import io.inorder.pipeline.DrainSummary;
 import io.inorder.pipeline.S3Ingest;
+import io.inorder.pipeline.SnapStartPriming;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ public final class S3IngestHandler implements RequestHandler<S3Event, String> {
     private final S3Ingest ingest;
     private final Log log;
     /** Held here because the CRaC context keeps its resources only weakly. */
-    private final S3Priming priming;
+    private final SnapStartPriming priming;
 
     /**
      * The Lambda runtime's constructor: configuration and clients from the environment (fails naming a variable);
@@ -43,7 +44,7 @@ public final class S3IngestHandler implements RequestHandler<S3Event, String> {
         this(ingest, log, null);
     }
 
-    private S3IngestHandler(S3Ingest ingest, Log log, S3Priming priming) {
+    private S3IngestHandler(S3Ingest ingest, Log log, SnapStartPriming priming) {
         this.ingest = ingest;
         this.log = log;
         this.priming = priming;

@@ -1,8 +1,9 @@
-package io.inorder.s3;
+package io.inorder.pipeline;
 
 import io.inorder.arcion.ArcionReader;
 import io.inorder.arcion.ArcionReaders;
 import io.inorder.arcion.ChangeEvent;
+import io.inorder.arcion.Origin;
 import io.inorder.arcion.ReadResult;
 import io.inorder.arcion.ReaderOptions;
 import io.inorder.mapping.ChangeMapper;
@@ -20,14 +21,14 @@ import org.crac.Resource;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * SnapStart priming of the S3 function: before the snapshot it runs the hot path once on a built-in sample, so the
- * restored container starts with those classes loaded and initialised instead of paying for them on the first file.
- * It parses Arcion records (an insert, an update and a delete) with the readers, maps them, encodes them into a
- * {@link CoalescingWindow} (nothing is sent) and asks DynamoDB for the state table's description, which loads the SDK's
- * request pipeline. Guarantee: priming never fails the snapshot; anything that goes wrong is logged and skipped. It
+ * SnapStart priming of both functions: before the snapshot it runs the hot path once on a built-in sample, so the
+ * restored container starts with those classes loaded and initialised instead of paying for them on the first file or
+ * batch. It parses Arcion records (an insert, an update and a delete) with the file reader and again as Kafka values,
+ * maps them, encodes them into a {@link CoalescingWindow} (nothing is sent) and asks DynamoDB for the state table's
+ * description, which loads the SDK's request pipeline. Guarantee: priming never fails the snapshot; anything that goes wrong is logged and skipped. It
  * writes nothing anywhere and creates nothing that must be unique per container.
  */
-final class S3Priming implements Resource {
+public final class SnapStartPriming implements Resource {
 
     /** A table config of its own: priming must not depend on which tables the user configured. */
     private static final String TABLES = "{\"workspace\":\"priming\",\"tables\":{\"priming.rows\":"
@@ -40,14 +41,14 @@ final class S3Priming implements Resource {
             record("D", "{\"id\":\"2\",\"name\":\"c\",\"total\":\"1.00\"}", "null"));
 
     /** What one priming run exercised: the test checks that the hot path really ran. */
-    record Outcome(int records, int operations, long encodedBytes, boolean stateTableDescribed) { }
+    public record Outcome(int records, int operations, long encodedBytes, boolean stateTableDescribed) { }
 
     private final WriteApiSettings writeApi;
     private final DynamoDbClient dynamoDb;
     private final String stateTable;
     private final Log log;
 
-    S3Priming(WriteApiSettings writeApi, DynamoDbClient dynamoDb, String stateTable, Log log) {
+    public SnapStartPriming(WriteApiSettings writeApi, DynamoDbClient dynamoDb, String stateTable, Log log) {
         this.writeApi = writeApi;
         this.dynamoDb = dynamoDb;
         this.stateTable = stateTable;
@@ -71,7 +72,7 @@ final class S3Priming implements Resource {
     }
 
     /** Runs the hot path once on the sample. */
-    Outcome prime() throws IOException {
+    public Outcome prime() throws IOException {
         ChangeMapper mapper = new ChangeMapper(TableConfig.parse(TABLES, "the priming table config"));
         CoalescingWindow window = new CoalescingWindow(writeApi);
         int records = 0;
@@ -81,18 +82,30 @@ final class S3Priming implements Resource {
                 ReaderOptions.defaults())) {
             for (ReadResult r = reader.next(); r != null; r = reader.next()) {
                 records++;
-                if (r instanceof ChangeEvent event && mapper.map(event) instanceof MappingResult.Apply apply) {
-                    for (WriteOp op : apply.ops()) {
-                        if (window.add(op) == CoalescingWindow.Admission.FLUSH_FIRST) {
-                            window = new CoalescingWindow(writeApi);
-                            window.add(op);
-                        }
-                        operations++;
-                    }
-                }
+                operations += encode(mapper, r, window);
             }
         }
+        long offset = 0;
+        for (String value : RECORDS.split("\n")) {
+            ReadResult r = ArcionReaders.readKafkaValue(null, value.getBytes(StandardCharsets.UTF_8),
+                    Origin.kafka("priming_rows_cdc_logs", 0, offset++), ReaderOptions.defaults());
+            records++;
+            operations += encode(mapper, r, new CoalescingWindow(writeApi));
+        }
         return new Outcome(records, operations, window.itemBytes(), describeStateTable());
+    }
+
+    private static int encode(ChangeMapper mapper, ReadResult r, CoalescingWindow window) {
+        int operations = 0;
+        if (r instanceof ChangeEvent event && mapper.map(event) instanceof MappingResult.Apply apply) {
+            for (WriteOp op : apply.ops()) {
+                if (window.add(op) == CoalescingWindow.Admission.FLUSH_FIRST) {
+                    throw new IllegalStateException("the priming sample never fills a window");
+                }
+                operations++;
+            }
+        }
+        return operations;
     }
 
     private boolean describeStateTable() {

@@ -1,4 +1,4 @@
-package io.inorder.s3;
+package io.inorder.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -25,7 +25,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** SnapStart priming runs the real hot path, touches the state table, and never lets a failure through. */
-class S3PrimingTest {
+class SnapStartPrimingTest {
 
     private static DynamoDBProxyServer server;
     private static int port;
@@ -53,19 +53,19 @@ class S3PrimingTest {
         DynamoDbClient dynamoDb = client(port);
         LedgerTable.create(dynamoDb, "state");
 
-        S3Priming.Outcome outcome = new S3Priming(settings, dynamoDb, "state", log).prime();
+        SnapStartPriming.Outcome outcome = new SnapStartPriming(settings, dynamoDb, "state", log).prime();
 
         // insert, full-image update and delete of the sample each map to one operation; the update's upsert merges
         // into the insert's, so the window holds two encoded items.
-        assertThat(outcome.records()).isEqualTo(3);
-        assertThat(outcome.operations()).isEqualTo(3);
+        assertThat(outcome.records()).as("three records from a file, three as Kafka values").isEqualTo(6);
+        assertThat(outcome.operations()).isEqualTo(6);
         assertThat(outcome.encodedBytes()).isPositive();
         assertThat(outcome.stateTableDescribed()).isTrue();
     }
 
     @Test
     void aStateTableThatCannotBeReachedStillLetsTheSnapshotBeTaken() throws IOException {
-        S3Priming priming = new S3Priming(settings, client(freePort()), "state", log);
+        SnapStartPriming priming = new SnapStartPriming(settings, client(freePort()), "state", log);
 
         assertThat(priming.prime().stateTableDescribed()).isFalse();
         assertThatCode(() -> priming.beforeCheckpoint(null)).doesNotThrowAnyException();
@@ -75,7 +75,7 @@ class S3PrimingTest {
 
     @Test
     void aMissingStateTableIsLoggedNotThrown() {
-        S3Priming priming = new S3Priming(settings, client(port), "no-such-table", log);
+        SnapStartPriming priming = new SnapStartPriming(settings, client(port), "no-such-table", log);
 
         assertThatCode(() -> priming.beforeCheckpoint(null)).doesNotThrowAnyException();
         assertThat(logs.toString(StandardCharsets.UTF_8)).contains("ResourceNotFoundException");
