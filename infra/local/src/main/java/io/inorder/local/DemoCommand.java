@@ -127,15 +127,25 @@ final class DemoCommand {
             long elapsedNanos = System.nanoTime() - start;
             bar.finish(function.metricTotal(Metrics.Name.FILES_APPLIED));
 
+            MetricTotals mskTotals = new MetricTotals();
+            MskDemo msk = MskDemo.of(spec);
+            out.printf("msk:          %d topics, %d records in batches to the MSK function, some redelivered "
+                    + "(at-least-once)%n", msk.topicCount(), msk.recordCount());
+            MskDemo.Result mskResult = msk.run(stack, env, new Random(usedSeed),
+                    verbose ? err : new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8),
+                    mskTotals.stream());
+            elapsedNanos = System.nanoTime() - start;
+
             beforeVerifying.accept(stack);
             LocalS3Function.Summary summary = function.summary();
             Map<String, Map<String, ObjectNode>> actual = new TreeMap<>();
             for (String c : function.collections()) {
                 actual.put(c, stack.emulator().documents(Workload.WORKSPACE, c));
             }
-            DemoVerdict verdict = DemoVerdict.of(workload, actual, summary);
+            DemoVerdict verdict = DemoVerdict.of(workload, actual, summary).and(mskResult.expected().size(),
+                    mskResult.differences().stream().map(d -> MskDemo.COLLECTION_PREFIX + d).toList());
             printSummary(out, summary, function.meanOverFlushes(Metrics.Name.WINDOW_FILL), events.size(),
-                    elapsedNanos, actual, workload.expected());
+                    elapsedNanos, actual, workload.expected(), mskResult, mskTotals);
             for (String p : verdict.problems()) {
                 out.println("  " + p);
             }
@@ -202,35 +212,46 @@ final class DemoCommand {
 
     private static void printSummary(PrintStream out, LocalS3Function.Summary s, double meanWindowFill,
             int events, long elapsedNanos, Map<String, Map<String, ObjectNode>> actual,
-            Map<String, Map<String, ObjectNode>> expected) {
+            Map<String, Map<String, ObjectNode>> expected, MskDemo.Result msk, MetricTotals mskTotals) {
         double seconds = elapsedNanos / 1e9;
+        long mskDocuments = mskTotals.total(Metrics.Name.DOCUMENTS_WRITTEN);
         out.println();
-        long inCollections = actual.values().stream().mapToLong(Map::size).sum();
-        row(out, "files", s.filesApplied() + " applied (" + events + " S3 events delivered)");
-        row(out, "records", Long.toString(s.records()));
-        row(out, "documents", s.documentsWritten() + " written, " + inCollections + " in " + actual.size()
-                + " collections");
-        row(out, "requests", Long.toString(s.requests()));
-        row(out, "mean window fill", String.format(Locale.ROOT, "%.1f %%", meanWindowFill));
-        row(out, "retries", Long.toString(s.retries()));
-        row(out, "429s", Long.toString(s.throttles()));
-        row(out, "quarantined", Long.toString(s.quarantined()));
-        row(out, "invocations", s.invocations() + " for " + events + " events (" + s.duplicateArrivals()
-                + " duplicate arrivals skipped, " + s.lambdaRetries() + " Lambda retries)");
-        row(out, "elapsed", String.format(Locale.ROOT, "%.1f s", seconds));
-        row(out, "documents/s", String.format(Locale.ROOT, "%.0f", seconds > 0 ? s.documentsWritten() / seconds
-                : 0.0));
+        out.printf("  %-20s %10s %10s%n", "", "S3 path", "MSK path");
+        row(out, "files / batches", s.filesApplied(), msk.batches());
+        row(out, "records", s.records(), msk.records());
+        row(out, "documents written", s.documentsWritten(), mskDocuments);
+        row(out, "requests", s.requests(), mskTotals.total(Metrics.Name.REQUESTS));
+        out.printf("  %-20s %10s %10s%n", "mean window fill", percent(meanWindowFill),
+                percent(mskTotals.mean(Metrics.Name.WINDOW_FILL)));
+        row(out, "retries", s.retries(), mskTotals.total(Metrics.Name.RETRIES));
+        row(out, "429s", s.throttles(), mskTotals.total(Metrics.Name.THROTTLES));
+        row(out, "quarantined", s.quarantined(), mskTotals.total(Metrics.Name.QUARANTINED_RECORDS));
+        out.println();
+        out.printf("  S3 events    %d delivered (each file twice, shuffled) in %d invocations: %d duplicate arrivals "
+                + "skipped, %d Lambda retries%n", events, s.invocations(), s.duplicateArrivals(), s.lambdaRetries());
+        out.printf("  MSK batches  %d (%d redelivering records already applied), %d partial-batch failures%n",
+                msk.batches(), msk.redeliveries(), msk.itemFailures());
+        out.printf(Locale.ROOT, "  elapsed      %.1f s, %.0f documents/s%n", seconds,
+                seconds > 0 ? (s.documentsWritten() + mskDocuments) / seconds : 0.0);
         out.println();
         out.printf("  %-28s %10s %10s%n", "collection", "documents", "expected");
         for (Map.Entry<String, Map<String, ObjectNode>> e : expected.entrySet()) {
             out.printf("  %-28s %10d %10d%n", Workload.WORKSPACE + "." + e.getKey(),
                     actual.getOrDefault(e.getKey(), Map.of()).size(), e.getValue().size());
         }
+        for (Map.Entry<String, Map<String, ObjectNode>> e : msk.expected().entrySet()) {
+            out.printf("  %-28s %10d %10d%n", Workload.WORKSPACE + "." + MskDemo.COLLECTION_PREFIX + e.getKey(),
+                    msk.actual().getOrDefault(e.getKey(), Map.of()).size(), e.getValue().size());
+        }
         out.println();
     }
 
-    private static void row(PrintStream out, String name, String value) {
-        out.printf("  %-18s %s%n", name, value);
+    private static void row(PrintStream out, String name, long s3, long msk) {
+        out.printf("  %-20s %10d %10d%n", name, s3, msk);
+    }
+
+    private static String percent(double value) {
+        return String.format(Locale.ROOT, "%.1f %%", value);
     }
 
     private static long parseLong(String text, String option) throws UsageException {

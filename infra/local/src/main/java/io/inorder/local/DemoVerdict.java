@@ -41,6 +41,13 @@ record DemoVerdict(int collections, List<String> problems) {
         return new DemoVerdict(workload.expected().size(), problems);
     }
 
+    /** This verdict with {@code more} collections compared and their {@code differences} added. */
+    DemoVerdict and(int more, List<String> differences) {
+        List<String> all = new ArrayList<>(problems);
+        all.addAll(differences);
+        return new DemoVerdict(collections + more, all);
+    }
+
     boolean verified() {
         return problems.isEmpty();
     }

@@ -29,9 +29,11 @@ class DemoCommandTest {
         assertThat(run.code).as(run.toString()).isZero();
         assertThat(run.out).contains("seed 7 (rerun: inorder demo --seed 7), 2 tables, 300 changes, faults light "
                 + "(429:0.05,500:0.02,503:0.02)").contains("every file twice, shuffled")
-                .contains("mean window fill").contains("documents/s").contains("quarantined        0");
-        assertThat(run.out.strip()).endsWith("verified: 2 collections match the source");
+                .contains("mean window fill").contains("documents/s").containsPattern("quarantined +0 +0\\n");
+        assertThat(run.out.strip()).endsWith("verified: 4 collections match the source");
         assertThat(run.err).containsPattern("\\[#+] (\\d+)/\\1 files applied");
+        assertThat(run.out).containsPattern("commons\\.msk_orders +(\\d+) +\\1\\n")
+                .contains("msk:          2 topics");
     }
 
     @Test
