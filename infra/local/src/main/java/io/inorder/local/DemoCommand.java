@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  * {@code inorder demo}: the whole pipeline on one machine. Generates a seeded Arcion workload (several tables,
  * composite keys, inserts, full and partial updates, deletes, key changes, S3 JSON and CSV, gzip, many files per
  * stream), uploads it to the embedded S3, delivers the S3 events shuffled and each twice to the real S3 function
- * while the Write API emulator injects 429s and 5xx, waits until idle, and verifies every collection against the
+ * while the Write API emulator injects 429s and 5xx, and waits until idle; then sends a second workload through the
+ * real MSK function in batches with redeliveries ({@link MskDemo}). Every collection is verified against its
  * workload's independent in-order oracle. Exit 0 only when verified, 1 when not, 2 on usage errors.
  */
 final class DemoCommand {
@@ -41,6 +42,8 @@ final class DemoCommand {
                                light  %s
                                heavy  %s
               --verbose      the functions' INFO logs on stderr (default: errors only)
+            The S3 path gets the workload; the MSK path a second one a quarter its size (seed N+1) as topics
+            <db>_<table>_cdc_logs, into collections msk_<collection>.
             Exit 0 when every collection equals the in-order application of the source changes, 1 when not.
             """.formatted(WorkloadSpec.MAX_TABLES, FaultLevel.LIGHT.spec(), FaultLevel.HEAVY.spec());
 
@@ -142,10 +145,15 @@ final class DemoCommand {
             for (String c : function.collections()) {
                 actual.put(c, stack.emulator().documents(Workload.WORKSPACE, c));
             }
-            DemoVerdict verdict = DemoVerdict.of(workload, actual, summary).and(mskResult.expected().size(),
-                    mskResult.differences().stream().map(d -> MskDemo.COLLECTION_PREFIX + d).toList());
+            Map<String, Map<String, ObjectNode>> mskActual = msk.actual(stack);
+            Map<String, Map<String, ObjectNode>> mskExpected = msk.expected();
+            DemoVerdict verdict = DemoVerdict.of(workload, actual, summary).and(mskExpected.size(),
+                    msk.differences(mskActual));
             printSummary(out, summary, function.meanOverFlushes(Metrics.Name.WINDOW_FILL), events.size(),
-                    elapsedNanos, actual, workload.expected(), mskResult, mskTotals);
+                    elapsedNanos, mskResult, mskTotals);
+            printCollections(out, "", actual, workload.expected());
+            printCollections(out, MskDemo.COLLECTION_PREFIX, mskActual, mskExpected);
+            out.println();
             for (String p : verdict.problems()) {
                 out.println("  " + p);
             }
@@ -211,8 +219,7 @@ final class DemoCommand {
     }
 
     private static void printSummary(PrintStream out, LocalS3Function.Summary s, double meanWindowFill,
-            int events, long elapsedNanos, Map<String, Map<String, ObjectNode>> actual,
-            Map<String, Map<String, ObjectNode>> expected, MskDemo.Result msk, MetricTotals mskTotals) {
+            int events, long elapsedNanos, MskDemo.Result msk, MetricTotals mskTotals) {
         double seconds = elapsedNanos / 1e9;
         long mskDocuments = mskTotals.total(Metrics.Name.DOCUMENTS_WRITTEN);
         out.println();
@@ -235,15 +242,14 @@ final class DemoCommand {
                 seconds > 0 ? (s.documentsWritten() + mskDocuments) / seconds : 0.0);
         out.println();
         out.printf("  %-28s %10s %10s%n", "collection", "documents", "expected");
+    }
+
+    private static void printCollections(PrintStream out, String prefix, Map<String, Map<String, ObjectNode>> actual,
+            Map<String, Map<String, ObjectNode>> expected) {
         for (Map.Entry<String, Map<String, ObjectNode>> e : expected.entrySet()) {
-            out.printf("  %-28s %10d %10d%n", Workload.WORKSPACE + "." + e.getKey(),
+            out.printf("  %-28s %10d %10d%n", Workload.WORKSPACE + "." + prefix + e.getKey(),
                     actual.getOrDefault(e.getKey(), Map.of()).size(), e.getValue().size());
         }
-        for (Map.Entry<String, Map<String, ObjectNode>> e : msk.expected().entrySet()) {
-            out.printf("  %-28s %10d %10d%n", Workload.WORKSPACE + "." + MskDemo.COLLECTION_PREFIX + e.getKey(),
-                    msk.actual().getOrDefault(e.getKey(), Map.of()).size(), e.getValue().size());
-        }
-        out.println();
     }
 
     private static void row(PrintStream out, String name, long s3, long msk) {

@@ -47,10 +47,8 @@ final class MskDemo {
     private static final PojoSerializer<KafkaEvent> SERIALIZER =
             LambdaEventSerializers.serializerFor(KafkaEvent.class, MskDemo.class.getClassLoader());
 
-    /** What the MSK path did and whether its collections equal its workload applied in order. */
-    record Result(int topics, long records, long batches, long redeliveries, long itemFailures,
-                  Map<String, Map<String, ObjectNode>> actual, Map<String, Map<String, ObjectNode>> expected,
-                  List<String> differences) { }
+    /** What the MSK path delivered. */
+    record Result(int topics, long records, long batches, long redeliveries, long itemFailures) { }
 
     private final Workload workload;
     /** Per topic, its records' values in offset order (offsets from 0). */
@@ -105,7 +103,7 @@ final class MskDemo {
         return JSON.writeValueAsString(root);
     }
 
-    /** Deploys the MSK function on {@code stack}, delivers every topic to the end, and compares the collections. */
+    /** Deploys the MSK function on {@code stack} and delivers every topic to its end; compare with {@link #actual}. */
     Result run(LocalStack stack, Map<String, String> overrides, Random random, PrintStream logs,
             PrintStream metrics) throws IOException {
         Map<String, String> env = new HashMap<>(overrides);
@@ -152,12 +150,26 @@ final class MskDemo {
             }
             function.awaitApplied();
         }
+        return new Result(topics.size(), recordCount(), batches, redeliveries, itemFailures);
+    }
+
+    /** The MSK workload's collections as they are now, under the workload's collection names. */
+    Map<String, Map<String, ObjectNode>> actual(LocalStack stack) {
         Map<String, Map<String, ObjectNode>> actual = new TreeMap<>();
         for (String c : workload.expected().keySet()) {
             actual.put(c, stack.emulator().documents(Workload.WORKSPACE, COLLECTION_PREFIX + c));
         }
-        return new Result(topics.size(), recordCount(), batches, redeliveries, itemFailures, actual,
-                workload.expected(), workload.differences(actual, DemoVerdict.LIMIT));
+        return actual;
+    }
+
+    /** What {@code actual} (from {@link #actual}) should be: the MSK workload applied in order. */
+    Map<String, Map<String, ObjectNode>> expected() {
+        return workload.expected();
+    }
+
+    /** How {@code actual} differs from {@link #expected()}, each line naming its {@value #COLLECTION_PREFIX} collection. */
+    List<String> differences(Map<String, Map<String, ObjectNode>> actual) {
+        return workload.differences(actual, DemoVerdict.LIMIT).stream().map(d -> COLLECTION_PREFIX + d).toList();
     }
 
     /** An MSK event (as the event source mapping sends it) holding {@code ranges} of each topic's partition 0. */

@@ -37,11 +37,15 @@ class DemoCommandTest {
     }
 
     @Test
-    void aDocumentDeletedBehindThePipelinesBackMakesTheDemoExitOneNamingIt() throws Exception {
-        Run run = run(SMALL, DemoCommandTest::deleteOneOrder);
+    void documentsDeletedBehindThePipelinesBackMakeTheDemoExitOneNamingThem() throws Exception {
+        Run run = run(SMALL, stack -> {
+            deleteOne(stack, "orders");
+            deleteOne(stack, MskDemo.COLLECTION_PREFIX + "orders");
+        });
 
         assertThat(run.code).as(run.toString()).isEqualTo(1);
-        assertThat(run.out).containsPattern("orders/\\S+: missing, expected \\{");
+        assertThat(run.out).containsPattern("\n  orders/\\S+: missing, expected \\{")
+                .containsPattern("\n  msk_orders/\\S+: missing, expected \\{");
         assertThat(run.out.strip().lines().reduce((a, b) -> b).orElseThrow()).startsWith("NOT verified: orders/");
     }
 
@@ -76,10 +80,10 @@ class DemoCommandTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--faults 'chaos' must be none, light or heavy");
     }
 
-    private static void deleteOneOrder(LocalStack stack) {
-        String id = stack.emulator().documents(Workload.WORKSPACE, "orders").keySet().iterator().next();
+    private static void deleteOne(LocalStack stack, String collection) {
+        String id = stack.emulator().documents(Workload.WORKSPACE, collection).keySet().iterator().next();
         HttpRequest delete = HttpRequest.newBuilder(URI.create(stack.emulator().baseUrl()
-                        + "/v1/orgs/self/ws/" + Workload.WORKSPACE + "/collections/orders/docs"))
+                        + "/v1/orgs/self/ws/" + Workload.WORKSPACE + "/collections/" + collection + "/docs"))
                 .header("Authorization", "ApiKey " + stack.emulator().apiKey())
                 .method("DELETE", HttpRequest.BodyPublishers.ofString("{\"data\":[{\"_id\":\"" + id + "\"}]}"))
                 .build();
