@@ -236,8 +236,9 @@ final class DemoCommand {
         out.println();
         out.printf("  S3 events    %d delivered (each file twice, shuffled) in %d invocations: %d duplicate arrivals "
                 + "skipped, %d Lambda retries%n", events, s.invocations(), s.duplicateArrivals(), s.lambdaRetries());
-        out.printf("  MSK batches  %d (%d redelivering records already applied), %d partial-batch failures%n",
-                msk.batches(), msk.redeliveries(), msk.itemFailures());
+        out.printf("  MSK batches  %d (%d redelivering records already applied), %d partial-batch failures, "
+                + "%d failed invocations retried%n", msk.batches(), msk.redeliveries(), msk.itemFailures(),
+                msk.failedInvocations());
         out.printf(Locale.ROOT, "  elapsed      %.1f s, %.0f documents/s%n", seconds,
                 seconds > 0 ? (s.documentsWritten() + mskDocuments) / seconds : 0.0);
         out.println();
