@@ -161,6 +161,8 @@ final class ServeCommand {
         out.println();
         out.println("env.json for sam local invoke --env-vars (addresses as seen from SAM's container):");
         out.println(JSON.writeValueAsString(environment(stack, configText)));
+        out.println("(SAM applies only the variables template.yaml declares: the AWS_* lines take effect once it declares "
+                + "them; the functions' S3 client uses virtual-hosted addressing, which S3Proxy here does not serve.)");
         out.println();
         out.println("Try:");
         out.println("  aws --endpoint-url " + ddb + " --region " + LocalStack.REGION.id() + " dynamodb list-tables");
