@@ -107,14 +107,14 @@ public final class OrderedWriter {
                 }
                 if (event.position() != null) {
                     lastPosition = event.position();
-                    // A record without a source position (a snapshot row, a CSV snapshot line) marks no point in
-                    // the source: the table cursor's marks need one.
-                    Mark mark = marks.computeIfAbsent(event.table(), t -> new Mark());
-                    mark.position = event.position();
-                    mark.sourceTimeMillis = event.sourceTimeMillis();
-                    mark.records++;
-                    mark.operations += apply.ops().size();
                 }
+                // Flat snapshot rows carry no Arcion cursor: their origin (topic/partition@offset or key#record) is
+                // the position the table's mark can show.
+                Mark mark = marks.computeIfAbsent(event.table(), t -> new Mark());
+                mark.position = event.position() != null ? event.position() : result.origin().describe();
+                mark.sourceTimeMillis = event.sourceTimeMillis();
+                mark.records++;
+                mark.operations += apply.ops().size();
             } else if (mapped instanceof MappingResult.Skip) {
                 services.metrics().increment(Metrics.Name.RECORDS_SKIPPED);
             } else {

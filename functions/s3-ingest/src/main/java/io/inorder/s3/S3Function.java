@@ -7,6 +7,7 @@ import io.inorder.pipeline.AwsClients;
 import io.inorder.pipeline.IngestConfig;
 import io.inorder.pipeline.IngestServices;
 import io.inorder.pipeline.S3Ingest;
+import io.inorder.pipeline.SnapStartPriming;
 import io.inorder.writeapi.ApiKeySource;
 import java.time.Clock;
 import java.util.Map;
@@ -15,9 +16,10 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
  * The deployed S3 function's object graph, built once per container from the environment: configuration (validated,
- * failing the cold start with a message naming the variable), AWS clients, the Write API client and the ingest.
+ * failing the cold start with a message naming the variable), AWS clients, the Write API client, the ingest and the
+ * SnapStart priming over the same clients.
  */
-record S3Function(S3Ingest ingest, Log log) {
+record S3Function(S3Ingest ingest, Log log, SnapStartPriming priming) {
 
     static S3Function fromEnvironment(Map<String, String> env) {
         Log log = Log.fromEnvironment(env);
@@ -33,7 +35,9 @@ record S3Function(S3Ingest ingest, Log log) {
                 FileLedger.DEFAULT_ARRIVAL_RETENTION);
         LambdaContinuation continuation = new LambdaContinuation(lambda, qualifiedName(env), aws.region().id(),
                 stream -> ledger.arrival(stream, ledger.cursor(stream).nextSeq()), log);
-        return new S3Function(S3Ingest.create(config, services, dynamoDb, aws.s3(), continuation, clock), log);
+        SnapStartPriming priming = new SnapStartPriming(IngestServices.writeApiSettings(config), dynamoDb, config.stateTable(), log);
+        return new S3Function(S3Ingest.create(config, services, dynamoDb, aws.s3(), continuation, clock), log,
+                priming);
     }
 
     /** This function's name with the version being run, so the continuation runs the same code (and snapshot). */

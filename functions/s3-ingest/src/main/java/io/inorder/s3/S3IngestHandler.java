@@ -7,10 +7,12 @@ import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotificatio
 import io.inorder.observe.Log;
 import io.inorder.pipeline.DrainSummary;
 import io.inorder.pipeline.S3Ingest;
+import io.inorder.pipeline.SnapStartPriming;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.crac.Core;
 
 /**
  * The S3-event Lambda: a thin adapter. It turns the event's records into notifications (keys URL-decoded, sizes as
@@ -21,20 +23,31 @@ public final class S3IngestHandler implements RequestHandler<S3Event, String> {
 
     private final S3Ingest ingest;
     private final Log log;
+    /** Held here because the CRaC context keeps its resources only weakly. */
+    private final SnapStartPriming priming;
 
-    /** The Lambda runtime's constructor: configuration and clients from the environment (fails naming a variable). */
+    /**
+     * The Lambda runtime's constructor: configuration and clients from the environment (fails naming a variable);
+     * registers the SnapStart priming.
+     */
     public S3IngestHandler() {
         this(S3Function.fromEnvironment(System.getenv()));
+        Core.getGlobalContext().register(priming);
     }
 
     S3IngestHandler(S3Function function) {
-        this(function.ingest(), function.log());
+        this(function.ingest(), function.log(), function.priming());
     }
 
     /** For tests and the local stack: the ingest built over local components. */
     public S3IngestHandler(S3Ingest ingest, Log log) {
+        this(ingest, log, null);
+    }
+
+    private S3IngestHandler(S3Ingest ingest, Log log, SnapStartPriming priming) {
         this.ingest = ingest;
         this.log = log;
+        this.priming = priming;
     }
 
     @Override

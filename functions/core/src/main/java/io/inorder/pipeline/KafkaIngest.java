@@ -1,0 +1,276 @@
+package io.inorder.pipeline;
+
+import io.inorder.arcion.ArcionFormat;
+import io.inorder.arcion.ArcionReaders;
+import io.inorder.arcion.BadRecord;
+import io.inorder.arcion.ChangeEvent;
+import io.inorder.arcion.Op;
+import io.inorder.arcion.Origin;
+import io.inorder.arcion.ReadResult;
+import io.inorder.arcion.ReaderOptions;
+import io.inorder.ledger.PartitionCursor;
+import io.inorder.observe.Log;
+import io.inorder.observe.Metrics;
+import io.inorder.writeapi.Deadline;
+import io.inorder.writeapi.WriteApiUnavailableException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The MSK side of Inorder, behind the thin {@code MskIngestHandler} (architecture §3, MSK protocol). One instance per
+ * container.
+ *
+ * <p>Guarantees: within a topic-partition records are applied strictly in offset order, through one
+ * {@link OrderedWriter}; records at or below the partition's {@link PartitionCursor} are skipped, so redelivery (whole
+ * or partial) changes nothing; the cursor moves to the last offset of each window only after the Write API
+ * acknowledged it, so it never passes an unwritten change. Different partitions run in parallel on a small bounded
+ * pool. A poison record (undecodable, unmappable, rejected by the Write API) is quarantined with its
+ * topic/partition/offset and its partition moves on. A transient failure (the Write API unavailable up to the
+ * deadline, or the deadline itself) stops that partition at its last acknowledged window: the outcome names the
+ * first unwritten offset, which the caller either reports as a batch item failure or turns into a failed invocation.
+ */
+public final class KafkaIngest implements AutoCloseable {
+
+    /** Partitions processed at once; each is a chain of sequential Write API requests, so a few suffice. */
+    public static final int DEFAULT_PARALLELISM = 4;
+
+    /**
+     * One Kafka record as the event source delivers it: key and value as base64 text (either may be {@code null};
+     * a {@code null} value is a tombstone). Decoded only when its turn comes, so a batch is never held twice.
+     */
+    public record Message(String topic, int partition, long offset, long timestamp, String key, String value) { }
+
+    /** A partition to resume from {@code offset}: the first record of the batch that was not written. */
+    public record Resume(String topic, int partition, long offset, String reason) {
+
+        /** The event's records-map key and the batch item failure identifier's {@code partition}. */
+        public String partitionKey() {
+            return topic + "-" + partition;
+        }
+    }
+
+    /** What one invocation did; {@link #unwritten} is empty when every record was written or quarantined. */
+    public record Outcome(int partitions, long records, long skippedBelowCursor, long ignored, List<Resume> unwritten) {
+
+        public Outcome {
+            unwritten = List.copyOf(unwritten);
+        }
+    }
+
+    /** A partition that stopped on a transient failure; its cursor holds what was written before. */
+    public static final class PartitionsUnwrittenException extends RuntimeException {
+
+        private final transient List<Resume> unwritten;
+
+        public PartitionsUnwrittenException(List<Resume> unwritten) {
+            super(describe(unwritten));
+            this.unwritten = List.copyOf(unwritten);
+        }
+
+        public List<Resume> unwritten() {
+            return unwritten;
+        }
+
+        private static String describe(List<Resume> unwritten) {
+            StringBuilder b = new StringBuilder("the batch is incomplete, the event source will redeliver it (records "
+                    + "already written are skipped by their partition cursor):");
+            for (Resume r : unwritten) {
+                b.append(' ').append(r.partitionKey()).append(" from offset ").append(r.offset()).append(" (")
+                        .append(r.reason()).append(");");
+            }
+            return b.toString();
+        }
+    }
+
+    private final IngestServices services;
+    private final PartitionCursor cursors;
+    private final TopicRoutes routes;
+    private final ReaderOptions options;
+    private final Duration stopMargin;
+    private final ExecutorService pool;
+    private final Clock clock;
+
+    public KafkaIngest(IngestServices services, PartitionCursor cursors, TopicRoutes routes, ArcionFormat format,
+            Duration stopMargin, int parallelism, Clock clock) {
+        if (format == ArcionFormat.CSV) {
+            throw new ConfigurationException(IngestConfig.FORMAT.name() + " is csv, but Kafka values are JSON: set it "
+                    + "to auto, native, native-snapshot or json-cdc for the MSK function");
+        }
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
+        }
+        this.services = services;
+        this.cursors = cursors;
+        this.routes = routes;
+        this.options = ReaderOptions.defaults().withFormat(format);
+        this.stopMargin = stopMargin;
+        this.clock = clock;
+        this.pool = Executors.newFixedThreadPool(parallelism, r -> {
+            Thread t = new Thread(r, "inorder-partition");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The whole MSK path from a configuration: stops a fifth of the function timeout (5-60 s) before the deadline. */
+    public static KafkaIngest create(IngestConfig config, IngestServices services, DynamoDbClient dynamoDb,
+            Clock clock) {
+        return new KafkaIngest(services, new PartitionCursor(dynamoDb, config.stateTable(), clock),
+                new TopicRoutes(services.mapper().config()), config.format(), config.drainSettings().stopMargin(),
+                DEFAULT_PARALLELISM, clock);
+    }
+
+    /**
+     * Applies one batch. {@code remaining} is the invocation's remaining time; work stops at a window boundary
+     * {@code stopMargin} before it (or halfway, when less time is left). Every partition is attempted; partitions
+     * that stopped on a transient failure — or on a bad record under {@code BAD_RECORD_POLICY=fail} — are listed in
+     * {@link Outcome#unwritten}. Configuration errors (401/403/404, a ledger that cannot be reached) are thrown.
+     */
+    public Outcome handle(List<Message> batch, Duration remaining) {
+        Duration margin = stopMargin.compareTo(remaining.dividedBy(2)) > 0 ? remaining.dividedBy(2) : stopMargin;
+        Deadline deadline = Deadline.after(clock, remaining.minus(margin));
+        Map<String, List<Message>> partitions = new LinkedHashMap<>();
+        for (Message m : batch) {
+            partitions.computeIfAbsent(m.topic() + "\u0000" + m.partition(), k -> new ArrayList<>()).add(m);
+        }
+        try {
+            List<Future<PartitionResult>> futures = new ArrayList<>();
+            for (List<Message> records : partitions.values()) {
+                futures.add(pool.submit(() -> partition(records, deadline)));
+            }
+            long applied = 0;
+            long skipped = 0;
+            long ignored = 0;
+            List<Resume> unwritten = new ArrayList<>();
+            RuntimeException fatal = null;
+            for (Future<PartitionResult> f : futures) {
+                try {
+                    PartitionResult r = f.get();
+                    applied += r.applied();
+                    skipped += r.skipped();
+                    ignored += r.ignored();
+                    if (r.resume() != null) {
+                        unwritten.add(r.resume());
+                    }
+                } catch (ExecutionException e) {
+                    RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
+                            : new IllegalStateException(e.getCause());
+                    if (fatal == null) {
+                        fatal = cause;
+                    } else {
+                        fatal.addSuppressed(cause);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while partitions were being applied", e);
+                }
+            }
+            if (fatal != null) {
+                throw fatal;
+            }
+            return new Outcome(partitions.size(), applied, skipped, ignored, unwritten);
+        } finally {
+            services.metrics().flush();
+        }
+    }
+
+    private record PartitionResult(long applied, long skipped, long ignored, Resume resume) { }
+
+    /** One partition, strictly in offset order. */
+    private PartitionResult partition(List<Message> records, Deadline deadline) {
+        String topic = records.get(0).topic();
+        int partition = records.get(0).partition();
+        TopicRoutes.Route route = routes.route(topic);
+        if (route instanceof TopicRoutes.Ignored) {
+            services.metrics().add(Metrics.Name.IGNORED_TOPICS, records.size());
+            services.log().debug("records of a Replicant topic ignored", "topic", topic, "partition", partition,
+                    "count", records.size());
+            return new PartitionResult(0, 0, records.size(), null);
+        }
+        List<Message> ordered = new ArrayList<>(records);
+        ordered.sort(Comparator.comparingLong(Message::offset));
+        OptionalLong cursor = cursors.lastOffset(topic, partition);
+        AtomicLong acknowledged = new AtomicLong(cursor.orElse(-1));
+        String tableHint = route instanceof TopicRoutes.Table t ? t.table() : null;
+        String unmapped = route instanceof TopicRoutes.Unmapped u ? u.reason() : null;
+        OrderedWriter writer = new OrderedWriter(services, deadline, tableHint, (last, delta, position) -> {
+            cursors.advance(topic, partition, last.position());
+            acknowledged.set(last.position());
+        });
+        long applied = 0;
+        long skipped = 0;
+        long previous = Long.MIN_VALUE;
+        try {
+            for (Message m : ordered) {
+                if (m.offset() <= acknowledged.get() || m.offset() == previous) {
+                    skipped++;
+                    continue;
+                }
+                previous = m.offset();
+                if (deadline.hasPassed()) {
+                    writer.flush();
+                    return new PartitionResult(applied, skipped, 0, resume(ordered, acknowledged.get(), topic,
+                            partition, "the invocation's time ran out"));
+                }
+                writer.accept(read(m, unmapped));
+                applied++;
+            }
+            writer.flush();
+            return new PartitionResult(applied, skipped, 0, null);
+        } catch (WriteApiUnavailableException | BadRecordRefusedException e) {
+            Resume resume = resume(ordered, acknowledged.get(), topic, partition, e.getMessage());
+            services.log().warn("partition stopped: it resumes at its first unwritten offset", "topic", topic,
+                    "partition", partition, "offset", resume.offset(), "reason", e.getMessage());
+            return new PartitionResult(applied, skipped, 0, resume);
+        }
+    }
+
+    private ReadResult read(Message m, String unmappedReason) {
+        Origin origin = Origin.kafka(m.topic(), m.partition(), m.offset());
+        byte[] key;
+        byte[] value;
+        try {
+            key = m.key() == null ? null : Base64.getDecoder().decode(m.key());
+            value = m.value() == null ? null : Base64.getDecoder().decode(m.value());
+        } catch (IllegalArgumentException e) {
+            return new BadRecord(origin, "key or value is not base64 as the event source delivers it: "
+                    + e.getMessage(), String.valueOf(m.value()).getBytes(StandardCharsets.UTF_8));
+        }
+        ReadResult r = ArcionReaders.readKafkaValue(key, value, origin, options);
+        if (unmappedReason != null && r instanceof ChangeEvent e && e.table() == null && e.op() != Op.TOMBSTONE) {
+            return new BadRecord(origin, unmappedReason, value);
+        }
+        return r;
+    }
+
+    /** The first record after the last acknowledged offset (every record before it is written or quarantined). */
+    private static Resume resume(List<Message> ordered, long acknowledged, String topic, int partition,
+            String reason) {
+        for (Message m : ordered) {
+            if (m.offset() > acknowledged) {
+                return new Resume(topic, partition, m.offset(), reason);
+            }
+        }
+        throw new IllegalStateException("partition " + topic + "-" + partition + " stopped with every record "
+                + "acknowledged");
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,292 @@
+package io.inorder.local;
+
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inorder.ledger.LedgerTable;
+import io.inorder.ledger.PartitionCursor;
+import io.inorder.ledger.TableCursor;
+import io.inorder.ledger.TableProgress;
+import io.inorder.mapping.TableConfig;
+import io.inorder.mapping.TableMapping;
+import io.inorder.msk.KafkaBatchResponse;
+import io.inorder.msk.MskIngestHandler;
+import io.inorder.observe.Log;
+import io.inorder.observe.Metrics;
+import io.inorder.pipeline.IngestConfig;
+import io.inorder.pipeline.IngestServices;
+import io.inorder.pipeline.KafkaIngest;
+import io.inorder.pipeline.TopicRoutes;
+import io.inorder.writeapi.ApiKeySource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The MSK ingest function deployed on a {@link LocalStack}, invoked the way an MSK event source mapping invokes it:
+ * {@code KafkaEvent} JSON deserialized with the Lambda runtime's own serializer, handled by the unchanged
+ * {@link MskIngestHandler} with a context whose remaining time is the function timeout. Invocations are synchronous
+ * and one at a time, as the event source mapping delivers a batch and waits for its answer.
+ *
+ * <p>Preparing it creates the ledger table, the quarantine bucket, and the emulator's workspace and collections of
+ * every configured table.
+ */
+final class LocalMskFunction implements AutoCloseable {
+
+    static final String STATE_TABLE = "inorder-state";
+    static final String QUARANTINE_BUCKET = "inorder-quarantine";
+    static final String FUNCTION_NAME = "inorder-msk-ingest";
+    static final Duration FUNCTION_TIMEOUT = Duration.ofMinutes(5);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LocalStack stack;
+    private final TableConfig tables;
+    private final DynamoDbClient dynamoDb;
+    private final S3Client s3;
+    private final KafkaIngest ingest;
+    private final MskIngestHandler handler;
+    private final PartitionCursor cursors;
+    private final String quarantineBucket;
+    private final TableCursor tableCursor;
+
+    /**
+     * @param overrides extra environment variables (e.g. {@code REPORT_BATCH_ITEM_FAILURES}, retry and limit
+     *                  settings, another {@code STATE_TABLE} or {@code QUARANTINE_BUCKET}), applied over the local
+     *                  defaults
+     * @param parallelism partitions applied at once (the deployed function uses
+     *                    {@value KafkaIngest#DEFAULT_PARALLELISM})
+     */
+    LocalMskFunction(LocalStack stack, String tableConfigJson, Map<String, String> overrides, int parallelism,
+            PrintStream logs, PrintStream metrics) {
+        this.stack = stack;
+        this.dynamoDb = stack.dynamoDbClient();
+        this.s3 = stack.s3Client();
+        Map<String, String> env = new HashMap<>();
+        env.put(IngestConfig.WRITE_API_URL.name(), stack.emulator().baseUrl().toString());
+        env.put(IngestConfig.API_KEY.name(), stack.emulator().apiKey());
+        env.put(IngestConfig.TABLE_CONFIG.name(), tableConfigJson);
+        env.put(IngestConfig.STATE_TABLE.name(), STATE_TABLE);
+        env.put(IngestConfig.QUARANTINE_BUCKET.name(), QUARANTINE_BUCKET);
+        env.put(IngestConfig.FUNCTION_TIMEOUT_SECONDS.name(), Long.toString(FUNCTION_TIMEOUT.toSeconds()));
+        env.putAll(overrides);
+        IngestConfig config = IngestConfig.fromEnvironment(env, name -> {
+            throw new IllegalArgumentException("no SSM locally: pass the table config inline");
+        });
+        this.tables = config.tables();
+        this.quarantineBucket = config.quarantineBucket();
+        prepare(config);
+        Clock clock = Clock.systemUTC();
+        // The local stack has no Secrets Manager: the emulator's key is given directly.
+        Log log = new Log(FUNCTION_NAME, Log.Level.INFO, logs, clock);
+        IngestServices services = IngestServices.create(config, dynamoDb, s3, ApiKeySource.fixed(
+                stack.emulator().apiKey()), new Metrics("Inorder", FUNCTION_NAME, metrics, clock), log, clock);
+        this.cursors = new PartitionCursor(dynamoDb, config.stateTable(), clock);
+        this.tableCursor = services.tables();
+        this.ingest = new KafkaIngest(services, cursors, new TopicRoutes(tables),
+                config.format(), config.drainSettings().stopMargin(), parallelism, clock);
+        this.handler = new MskIngestHandler(ingest, config.reportBatchItemFailures(), log);
+    }
+
+    private void prepare(IngestConfig config) {
+        LedgerTable.create(dynamoDb, config.stateTable());
+        try {
+            s3.createBucket(b -> b.bucket(config.quarantineBucket()));
+        } catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException exists) {
+            // A previous function on this stack made it.
+        }
+        for (TableMapping t : config.tables().tables()) {
+            stack.emulator().createCollection(config.tables().workspace(), t.collection());
+        }
+    }
+
+    /** Reads an MSK event file exactly as the Lambda runtime deserializes the function's input. */
+    static KafkaEvent loadEvent(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return LambdaEventSerializers.serializerFor(KafkaEvent.class, LocalMskFunction.class.getClassLoader())
+                    .fromJson(in);
+        }
+    }
+
+    /** One invocation; throws what the handler throws (the event source would then retry the whole batch). */
+    KafkaBatchResponse invoke(KafkaEvent event) {
+        return invoke(event, FUNCTION_TIMEOUT);
+    }
+
+    /** One invocation with {@code remaining} time left, as when the batch arrives late in a short timeout. */
+    KafkaBatchResponse invoke(KafkaEvent event, Duration remaining) {
+        return handler.handleRequest(event, new InvocationContext(remaining));
+    }
+
+    /** The response as the runtime would serialize it. */
+    static String responseJson(KafkaBatchResponse response) throws IOException {
+        return JSON.writeValueAsString(response);
+    }
+
+    /** Waits until the emulator applied every accepted write. */
+    void awaitApplied() {
+        stack.emulator().awaitApplied(Duration.ofSeconds(30));
+    }
+
+    /** The table cursor of a source table (applied and visible marks, totals). */
+    Optional<TableProgress> tableProgress(String sourceTable) {
+        return tableCursor.progress(sourceTable);
+    }
+
+    /** The partition cursor of a topic-partition. */
+    OptionalLong cursor(String topic, int partition) {
+        return cursors.lastOffset(topic, partition);
+    }
+
+    /**
+     * The final collections in {@code inorder replay}'s dump format:
+     * {@code {"<workspace>.<collection>": {"<_id>": {document without _id, _event_time, _meta}}}}, sorted.
+     */
+    ObjectNode collections() {
+        awaitApplied();
+        ObjectNode root = JSON.createObjectNode();
+        TreeSet<String> names = new TreeSet<>();
+        tables.tables().forEach(t -> names.add(t.collection()));
+        for (String collection : names) {
+            ObjectNode docs = root.putObject(tables.workspace() + "." + collection);
+            new TreeMap<>(stack.emulator().documents(tables.workspace(), collection)).forEach((id, doc) -> {
+                ObjectNode copy = doc.deepCopy();
+                copy.remove("_id");
+                copy.remove("_event_time");
+                copy.remove("_meta");
+                docs.set(id, copy);
+            });
+        }
+        return root;
+    }
+
+    /** Every quarantined record (one JSON object per line of the quarantine objects), in key order. */
+    List<ObjectNode> quarantined() throws IOException {
+        List<ObjectNode> out = new ArrayList<>();
+        List<S3Object> objects = s3.listObjectsV2Paginator(b -> b.bucket(quarantineBucket)).contents().stream()
+                .sorted(Comparator.comparing(S3Object::key)).toList();
+        for (S3Object o : objects) {
+            String text = s3.getObject(g -> g.bucket(quarantineBucket).key(o.key()), ResponseTransformer.toBytes())
+                    .asString(StandardCharsets.UTF_8);
+            for (String line : text.split("\n")) {
+                if (!line.isBlank()) {
+                    out.add((ObjectNode) JSON.readTree(line));
+                }
+            }
+        }
+        return out;
+    }
+
+    TableConfig tables() {
+        return tables;
+    }
+
+    @Override
+    public void close() {
+        ingest.close();
+        dynamoDb.close();
+        s3.close();
+    }
+
+    /** What Lambda passes the handler: a fresh request id, and a deadline of one function timeout from now. */
+    static final class InvocationContext implements Context {
+
+        private final String requestId = UUID.randomUUID().toString();
+        private final long deadlineNanos;
+
+        InvocationContext(Duration timeout) {
+            this.deadlineNanos = System.nanoTime() + timeout.toNanos();
+        }
+
+        @Override
+        public String getAwsRequestId() {
+            return requestId;
+        }
+
+        @Override
+        public String getLogGroupName() {
+            return "/aws/lambda/" + FUNCTION_NAME;
+        }
+
+        @Override
+        public String getLogStreamName() {
+            return "local";
+        }
+
+        @Override
+        public String getFunctionName() {
+            return FUNCTION_NAME;
+        }
+
+        @Override
+        public String getFunctionVersion() {
+            return "$LATEST";
+        }
+
+        @Override
+        public String getInvokedFunctionArn() {
+            return "arn:aws:lambda:" + LocalStack.REGION.id() + ":000000000000:function:" + FUNCTION_NAME;
+        }
+
+        @Override
+        public CognitoIdentity getIdentity() {
+            return null;
+        }
+
+        @Override
+        public ClientContext getClientContext() {
+            return null;
+        }
+
+        @Override
+        public int getRemainingTimeInMillis() {
+            return (int) Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000);
+        }
+
+        @Override
+        public int getMemoryLimitInMB() {
+            return 1024;
+        }
+
+        @Override
+        public LambdaLogger getLogger() {
+            return new LambdaLogger() {
+                @Override
+                public void log(String message) {
+                    System.err.print(message);
+                }
+
+                @Override
+                public void log(byte[] message) {
+                    System.err.write(message, 0, message.length);
+                }
+            };
+        }
+    }
+}
