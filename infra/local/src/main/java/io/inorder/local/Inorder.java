@@ -30,7 +30,7 @@ public final class Inorder {
                 ServeCommand::run));
         COMMANDS.put("replay", new Entry("replay a directory of Arcion files through the S3 function, locally",
                 ReplayCommand::run));
-        COMMANDS.put("invoke", new Entry("run one sample event through a function, locally (invoke s3 ...)",
+        COMMANDS.put("invoke", new Entry("run one sample event through a function, locally (invoke s3|msk ...)",
                 InvokeCommand::run));
         COMMANDS.put("invoke-msk", new Entry("run an MSK event file through the MSK function on the local stack",
                 MskInvokeCommand::run));

@@ -15,6 +15,7 @@ final class InvokeCommand {
 
     static {
         KINDS.put("s3", InvokeS3Command::run);
+        KINDS.put("msk", MskInvokeCommand::run);
     }
 
     private InvokeCommand() { }

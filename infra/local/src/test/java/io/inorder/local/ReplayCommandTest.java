@@ -113,7 +113,7 @@ class ReplayCommandTest {
             assertThat(r.err).as(String.join(" ", args)).startsWith("inorder " + args[0] + ": ");
         }
         Run unknown = run("invoke", "sqs", "e.json");
-        assertThat(unknown.err).contains("unknown event kind 'sqs': use one of s3");
+        assertThat(unknown.err).contains("unknown event kind 'sqs': use one of s3, msk");
         Run badOrder = run("replay", "--config", cfg, "--dir", dir.toString(), "--order", "random");
         assertThat(badOrder.err).contains("--order 'random' must be sorted, reverse or shuffled");
     }
