@@ -126,9 +126,9 @@ final class DemoCommand {
             for (LocalS3Function.Uploaded e : events) {
                 function.deliver(List.of(e));
             }
-            awaitIdle(function, bar, start);
+            awaitIdle(function, bar, start, events.size());
             long elapsedNanos = System.nanoTime() - start;
-            bar.finish(function.metricTotal(Metrics.Name.FILES_APPLIED));
+            bar.finish(function.metricTotal(Metrics.Name.FILES_APPLIED), eventsHandled(function, events.size()));
 
             MetricTotals mskTotals = new MetricTotals();
             MskDemo msk = MskDemo.of(spec);
@@ -202,10 +202,10 @@ final class DemoCommand {
     }
 
     /** Waits until the function is idle, redrawing the progress bar on the way. */
-    private static void awaitIdle(LocalS3Function function, ProgressBar bar, long startNanos) {
+    private static void awaitIdle(LocalS3Function function, ProgressBar bar, long startNanos, int events) {
         long deadline = startNanos + IDLE_TIMEOUT.toNanos();
         while (true) {
-            bar.update(function.metricTotal(Metrics.Name.FILES_APPLIED));
+            bar.update(function.metricTotal(Metrics.Name.FILES_APPLIED), eventsHandled(function, events));
             try {
                 function.awaitIdle(Duration.ofMillis(TICK_MILLIS));
                 return;
@@ -216,6 +216,11 @@ final class DemoCommand {
                 }
             }
         }
+    }
+
+    /** Events come first: a file waits, recorded, until its predecessors arrive, then applies in a burst. */
+    private static String eventsHandled(LocalS3Function function, int events) {
+        return function.metricTotal(Metrics.Name.ARRIVALS) + "/" + events + " events handled";
     }
 
     private static void printSummary(PrintStream out, LocalS3Function.Summary s, double meanWindowFill,
