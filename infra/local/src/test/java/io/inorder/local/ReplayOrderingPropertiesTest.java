@@ -64,7 +64,7 @@ class ReplayOrderingPropertiesTest {
     void anyArrivalOrderDuplicationAndCrashEndsInTheOracleStateWithPerIdSourceOrder(
             @ForAll long seed,
             @ForAll @IntRange(min = 1, max = 3) int tables,
-            @ForAll @IntRange(min = 5, max = 60) int changes,
+            @ForAll @IntRange(min = 5, max = 40) int changes,
             @ForAll @IntRange(min = 1, max = 8) int recordsPerFile,
             @ForAll @IntRange(min = 0, max = 100) int duplicatePercent,
             @ForAll @IntRange(min = 0, max = 12) int crashAtRequest,
