@@ -85,7 +85,7 @@ class ChaosTest {
     private static final String COLLECTION = S3IngestStack.COLLECTION;
     private static final long DEFAULT_SEED = 20_261_123L;
     private static final int DEFAULT_TRIALS = 1000;
-    private static final int HEAVY_EVERY = 10;
+    private static final int HEAVY_EVERY = 20;
     /**
      * Known product issue, excluded by default so the suite passes (see the class comment): when a window is sent
      * from inside {@code OrderedWriter.accept} (the window was full, or the change must close it first), the
@@ -211,11 +211,11 @@ class ChaosTest {
             this.seed = seed;
             this.index = index;
             Random r = new Random(seed);
-            // Every tenth trial is heavy (more files and records, three invokers, slow responses, the commit fence);
+            // Every twentieth trial is heavy (more files and records, three invokers, slow responses, the commit fence);
             // the others are light enough that a thousand of them fit in the default build.
             this.heavy = index % HEAVY_EVERY == 0;
             int files = heavy ? 2 + r.nextInt(4) : 2 + r.nextInt(2);
-            this.workload = new ChaosWorkload(r, files, heavy ? 6 : 4, 0.12);
+            this.workload = new ChaosWorkload(r, files, heavy ? 6 : 3, 0.12);
             this.maxDocuments = 1 + r.nextInt(3);
             this.retryAttempts = 2 + r.nextInt(4);
             this.commitWait = heavy && r.nextBoolean();
