@@ -158,6 +158,7 @@ class ChaosTest {
             if (!violations.isEmpty()) {
                 String report = "chaos trial " + i + " of base seed " + seed + " (trial seed " + trial.seed
                         + ") broke an invariant:\n  " + String.join("\n  ", violations) + "\n" + trial.describe()
+                        + shrink(trial)
                         + "re-run it alone: mvn -B -o -pl functions/core -am test -Dtest=ChaosTest "
                         + "-Dsurefire.failIfNoSpecifiedTests=false -Dchaos.seed=" + seed + " -Dchaos.trial=" + i;
                 System.out.println(report);
@@ -169,6 +170,27 @@ class ChaosTest {
             throw new AssertionError("no chaos trial ran: -Dchaos.trial=" + only + " is not below -Dchaos.trials="
                     + trials);
         }
+    }
+
+    /**
+     * The smallest prefix of the trial's files (same records, faults, crash point and arrival order of the files
+     * kept) that still breaks an invariant, described; empty when none smaller does.
+     */
+    private static String shrink(Trial failed) {
+        for (int files = 1; files < failed.files(); files++) {
+            Trial smaller = failed.withFiles(files);
+            List<String> violations;
+            try {
+                violations = smaller.run();
+            } catch (Exception | AssertionError e) {
+                violations = List.of("trial threw " + e);
+            }
+            if (!violations.isEmpty()) {
+                return "minimal reproduction: the first " + files + " file(s) suffice:\n  "
+                        + String.join("\n  ", violations) + "\n" + smaller.describe();
+            }
+        }
+        return "no smaller prefix of the files breaks an invariant\n";
     }
 
     /** Where a container dies, counted over the trial's checkpoints or releases (the Nth one, from 1). */
@@ -185,6 +207,7 @@ class ChaosTest {
     static final class Trial {
         final long seed;
         final int index;
+        final int fileLimit;
         final boolean heavy;
         final ChaosWorkload workload;
         final int maxDocuments;
@@ -207,15 +230,19 @@ class ChaosTest {
         private final AtomicInteger invocations = new AtomicInteger();
         private final List<S3Ingest.Notification> notifications = new ArrayList<>();
 
-        private Trial(long seed, int index) {
+        private Trial(long seed, int index, int fileLimit) {
             this.seed = seed;
             this.index = index;
+            this.fileLimit = fileLimit;
             Random r = new Random(seed);
             // Every twentieth trial is heavy (more files and records, three invokers, slow responses, the commit fence);
             // the others are light enough that a thousand of them fit in the default build.
             this.heavy = index % HEAVY_EVERY == 0;
-            int files = heavy ? 2 + r.nextInt(4) : 2 + r.nextInt(2);
-            this.workload = new ChaosWorkload(r, files, heavy ? 6 : 3, 0.12);
+            int drawn = heavy ? 2 + r.nextInt(4) : 2 + r.nextInt(2);
+            int files = Math.min(drawn, fileLimit);
+            // The workload has a random source of its own: the first k files are the same whatever the file count,
+            // so a failing trial can be re-run with fewer files and otherwise the same draws.
+            this.workload = new ChaosWorkload(new Random(~seed), files, heavy ? 6 : 3, 0.12);
             this.maxDocuments = 1 + r.nextInt(3);
             this.retryAttempts = 2 + r.nextInt(4);
             this.commitWait = heavy && r.nextBoolean();
@@ -231,7 +258,7 @@ class ChaosTest {
             this.crash = r.nextInt(3) == 0 ? Crash.NONE : kinds[1 + r.nextInt(kinds.length - 1)];
             this.crashAt = 1 + r.nextInt(4);
             List<Integer> arrivals = new ArrayList<>();
-            for (int f = 0; f < files; f++) {
+            for (int f = 0; f < drawn; f++) {
                 arrivals.add(f);
                 if (r.nextInt(4) == 0) {
                     arrivals.add(f);
@@ -244,14 +271,27 @@ class ChaosTest {
             }
             for (int i = 0, t = 0; i < arrivals.size(); t = (t + 1) % threadCount) {
                 int take = Math.min(1 + r.nextInt(2), arrivals.size() - i);
-                threads.get(t).add(new ArrayList<>(arrivals.subList(i, i + take)));
+                List<Integer> invocation = new ArrayList<>(arrivals.subList(i, i + take));
+                invocation.removeIf(f -> f >= files);
+                if (!invocation.isEmpty()) {
+                    threads.get(t).add(invocation);
+                }
                 i += take;
             }
-            this.stream = "t" + seed + "/shop.orders";
+            this.stream = "t" + seed + "-" + fileLimit + "/shop.orders";
         }
 
         static Trial draw(long baseSeed, int index) {
-            return new Trial(new Random(baseSeed * 1_000_003L + index).nextLong(), index);
+            return new Trial(new Random(baseSeed * 1_000_003L + index).nextLong(), index, Integer.MAX_VALUE);
+        }
+
+        /** The same trial with only its first {@code files} files (arrivals of the others left out). */
+        Trial withFiles(int files) {
+            return new Trial(seed, index, files);
+        }
+
+        int files() {
+            return workload.files.size();
         }
 
         String describe() {
@@ -416,7 +456,7 @@ class ChaosTest {
 
         private Set<Long> quarantinedRevs() {
             Set<Long> revs = new TreeSet<>();
-            String prefix = "chaos-" + seed + "/";
+            String prefix = "chaos-" + stream.substring(0, stream.indexOf('/')) + "/";
             for (S3Object o : s3.listObjectsV2(l -> l.bucket(QUARANTINE).prefix(prefix)).contents()) {
                 String body = s3.getObject(g -> g.bucket(QUARANTINE).key(o.key()), ResponseTransformer.toBytes())
                         .asUtf8String();
@@ -491,7 +531,7 @@ class ChaosTest {
                 env.put("TABLE_CONFIG", S3IngestStack.TABLE_CONFIG);
                 env.put("STATE_TABLE", stateTable);
                 env.put("QUARANTINE_BUCKET", QUARANTINE);
-                env.put("QUARANTINE_PREFIX", "chaos-" + seed + "/");
+                env.put("QUARANTINE_PREFIX", "chaos-" + stream.substring(0, stream.indexOf('/')) + "/");
                 env.put("MAX_REQUEST_DOCUMENTS", Integer.toString(maxDocuments));
                 env.put("MAX_REQUEST_BYTES", Integer.toString(MAX_REQUEST_BYTES));
                 env.put("RETRY_BASE_MS", "1");
