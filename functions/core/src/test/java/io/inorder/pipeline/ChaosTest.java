@@ -65,12 +65,14 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * dying just before a checkpoint — after the Write API acknowledged the window —, just after one, or just before a
  * lease release), a clock jump that forces a continuation, and 1–3 concurrent invokers; then delivers, re-delivers the
  * failed invocations as Lambda would, drains continuations until idle, and checks the invariants of
- * architecture §4 (see {@link #check}).
+ * architecture §4 (see {@link Trial#check}). Every twentieth trial is heavy (up to 5 files of up to 6
+ * records, three invokers, slow responses and the commit fence possible); the others have 2–3 files of 1–3 records.
  *
  * <p>{@code -Dchaos.trials=N} (default 1000) sets the trial count, {@code -Dchaos.seed=S} the base seed (default
  * fixed, always printed), {@code -Dchaos.trial=I} runs only trial I of that seed. A failing trial prints its seed,
  * its complete description (files with their records, arrival order, faults, crash point) and the command that
- * re-runs it alone. Thread interleavings are real, so a re-run replays the same trial but not necessarily the same
+ * re-runs it alone, then re-runs the trial with fewer files (same records, faults and crash point) and prints the
+ * smallest prefix that still fails. {@code -Dchaos.debug=true} prints each trial's time. Thread interleavings are real, so a re-run replays the same trial but not necessarily the same
  * interleaving.
  *
  * <p>One exclusion, for a product issue the suite found: after a resume from a checkpoint the ledger's record total
