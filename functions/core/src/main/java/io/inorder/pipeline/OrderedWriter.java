@@ -91,7 +91,6 @@ public final class OrderedWriter {
 
     /** Takes the next record in source order; sends the current window first whenever it cannot take more. */
     public void accept(ReadResult result) {
-        records++;
         services.metrics().increment(Metrics.Name.RECORDS_IN);
         if (result instanceof BadRecord b) {
             bad(b);
@@ -121,6 +120,9 @@ public final class OrderedWriter {
                 bad(((MappingResult.Reject) mapped).badRecord());
             }
         }
+        // Counted only now: a window sent from inside add() above does not cover this record (its checkpoint stops
+        // before it), so the record belongs to the window that will.
+        records++;
         lastComplete = result.origin();
     }
 

@@ -74,9 +74,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * re-runs it alone, then re-runs the trial with fewer files (same records, faults and crash point) and prints the
  * smallest prefix that still fails. {@code -Dchaos.debug=true} prints each trial's time. Thread interleavings are real, so a re-run replays the same trial but not necessarily the same
  * interleaving.
- *
- * <p>One exclusion, for a product issue the suite found: after a resume from a checkpoint the ledger's record total
- * may exceed the records read (never fall short); see {@link #STRICT_COUNTS}.
  */
 class ChaosTest {
 
@@ -88,15 +85,6 @@ class ChaosTest {
     private static final long DEFAULT_SEED = 20_261_123L;
     private static final int DEFAULT_TRIALS = 1000;
     private static final int HEAVY_EVERY = 20;
-    /**
-     * Known product issue, excluded by default so the suite passes (see the class comment): when a window is sent
-     * from inside {@code OrderedWriter.accept} (the window was full, or the change must close it first), the
-     * window's record count already includes the record being accepted while its checkpoint stops before it; if the
-     * stream then resumes from that checkpoint (crash, failed invocation) the record is counted twice in the
-     * ledger totals. Without a resume the totals are exact and always checked exactly. {@code -Dchaos.strictCounts=true}
-     * checks them exactly on every trial.
-     */
-    private static final boolean STRICT_COUNTS = Boolean.getBoolean("chaos.strictCounts");
     private static final Duration REMAINING = Duration.ofSeconds(20);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -439,8 +427,8 @@ class ChaosTest {
             }
             long counted = cursor.totals().records();
             boolean replayed = resumes.get() > 0;
-            if (counted < workload.records()
-                    || (counted != workload.records() && (STRICT_COUNTS || !replayed))) {
+            // Counts are added in the same conditional write as the checkpoint, so they are exact even after resumes.
+            if (counted != workload.records()) {
                 violations.add("(4) ledger counted " + counted + " records, the files hold " + workload.records()
                         + (replayed ? " (the stream resumed from a checkpoint)" : ""));
             }
