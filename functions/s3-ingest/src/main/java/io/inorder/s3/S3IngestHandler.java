@@ -57,7 +57,7 @@ public final class S3IngestHandler implements RequestHandler<S3Event, String> {
         List<DrainSummary> summaries = ingest.handle(notifications, context.getAwsRequestId(),
                 Duration.ofMillis(context.getRemainingTimeInMillis()));
         int applied = summaries.stream().mapToInt(DrainSummary::filesApplied).sum();
-        long waiting = summaries.stream().filter(DrainSummary::hasGap).count();
+        long waiting = summaries.stream().filter(DrainSummary::hasGap).map(DrainSummary::stream).distinct().count();
         return "notifications=" + notifications.size() + " filesApplied=" + applied + " streamsWaitingOnGap="
                 + waiting;
     }

@@ -32,8 +32,6 @@ public final class Inorder {
                 ReplayCommand::run));
         COMMANDS.put("invoke", new Entry("run one sample event through a function, locally (invoke s3|msk ...)",
                 InvokeCommand::run));
-        COMMANDS.put("invoke-msk", new Entry("run an MSK event file through the MSK function on the local stack",
-                MskInvokeCommand::run));
     }
 
     private Inorder() { }

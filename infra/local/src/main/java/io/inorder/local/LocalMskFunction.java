@@ -38,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
@@ -164,26 +163,12 @@ final class LocalMskFunction implements AutoCloseable {
         return cursors.lastOffset(topic, partition);
     }
 
-    /**
-     * The final collections in {@code inorder replay}'s dump format:
-     * {@code {"<workspace>.<collection>": {"<_id>": {document without _id, _event_time, _meta}}}}, sorted.
-     */
+    /** The final collections in {@code inorder replay}'s dump format (see {@link StateDump}). */
     ObjectNode collections() {
         awaitApplied();
-        ObjectNode root = JSON.createObjectNode();
         TreeSet<String> names = new TreeSet<>();
         tables.tables().forEach(t -> names.add(t.collection()));
-        for (String collection : names) {
-            ObjectNode docs = root.putObject(tables.workspace() + "." + collection);
-            new TreeMap<>(stack.emulator().documents(tables.workspace(), collection)).forEach((id, doc) -> {
-                ObjectNode copy = doc.deepCopy();
-                copy.remove("_id");
-                copy.remove("_event_time");
-                copy.remove("_meta");
-                docs.set(id, copy);
-            });
-        }
-        return root;
+        return StateDump.of(stack.emulator(), tables.workspace(), names);
     }
 
     /** Every quarantined record (one JSON object per line of the quarantine objects), in key order. */
