@@ -1,9 +1,5 @@
 package io.inorder.local;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -140,7 +136,7 @@ final class LocalMskFunction implements AutoCloseable {
 
     /** One invocation with {@code remaining} time left, as when the batch arrives late in a short timeout. */
     KafkaBatchResponse invoke(KafkaEvent event, Duration remaining) {
-        return handler.handleRequest(event, new InvocationContext(remaining));
+        return handler.handleRequest(event, new LocalContext(UUID.randomUUID().toString(), FUNCTION_NAME, remaining, System.err));
     }
 
     /** The response as the runtime would serialize it. */
@@ -197,81 +193,5 @@ final class LocalMskFunction implements AutoCloseable {
         ingest.close();
         dynamoDb.close();
         s3.close();
-    }
-
-    /** What Lambda passes the handler: a fresh request id, and a deadline of one function timeout from now. */
-    static final class InvocationContext implements Context {
-
-        private final String requestId = UUID.randomUUID().toString();
-        private final long deadlineNanos;
-
-        InvocationContext(Duration timeout) {
-            this.deadlineNanos = System.nanoTime() + timeout.toNanos();
-        }
-
-        @Override
-        public String getAwsRequestId() {
-            return requestId;
-        }
-
-        @Override
-        public String getLogGroupName() {
-            return "/aws/lambda/" + FUNCTION_NAME;
-        }
-
-        @Override
-        public String getLogStreamName() {
-            return "local";
-        }
-
-        @Override
-        public String getFunctionName() {
-            return FUNCTION_NAME;
-        }
-
-        @Override
-        public String getFunctionVersion() {
-            return "$LATEST";
-        }
-
-        @Override
-        public String getInvokedFunctionArn() {
-            return "arn:aws:lambda:" + LocalStack.REGION.id() + ":000000000000:function:" + FUNCTION_NAME;
-        }
-
-        @Override
-        public CognitoIdentity getIdentity() {
-            return null;
-        }
-
-        @Override
-        public ClientContext getClientContext() {
-            return null;
-        }
-
-        @Override
-        public int getRemainingTimeInMillis() {
-            return (int) Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000);
-        }
-
-        @Override
-        public int getMemoryLimitInMB() {
-            return 1024;
-        }
-
-        @Override
-        public LambdaLogger getLogger() {
-            return new LambdaLogger() {
-                @Override
-                public void log(String message) {
-                    System.err.print(message);
-                }
-
-                @Override
-                public void log(byte[] message) {
-                    System.err.write(message, 0, message.length);
-                }
-            };
-        }
     }
 }
