@@ -24,7 +24,7 @@ class MskInvokeCommandTest {
     void runsAnEventFileOnTheLocalStackAndDumpsTheFinalCollections(@TempDir Path dir) throws Exception {
         Path dump = dir.resolve("state.json");
 
-        int exit = run("invoke", "msk", "../../events/msk-poison.json", "--config", "../../events/msk-tables.json",
+        int exit = run("invoke", "msk", "../../events/msk-poison.json", "--config", "../../events/tables.json",
                 "--dump", dump.toString());
 
         String printed = out.toString(StandardCharsets.UTF_8);
@@ -42,14 +42,14 @@ class MskInvokeCommandTest {
     @Test
     void aWriteApiThatStaysDownFailsTheInvocationOrReportsTheFirstUnwrittenOffset() {
         int failed = run("invoke", "msk", "../../events/msk-native-realtime.json", "--config",
-                "../../events/msk-tables.json", "--faults", "503:1.0", "--retry-max-attempts", "2");
+                "../../events/tables.json", "--faults", "503:1.0", "--retry-max-attempts", "2");
 
         assertThat(failed).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("shop_orders_cdc_logs-0 from offset 100");
 
         out.reset();
         int reported = run("invoke", "msk", "../../events/msk-native-realtime.json", "--config",
-                "../../events/msk-tables.json", "--faults", "503:1.0", "--retry-max-attempts", "2",
+                "../../events/tables.json", "--faults", "503:1.0", "--retry-max-attempts", "2",
                 "--report-batch-item-failures");
 
         assertThat(reported).isZero();
