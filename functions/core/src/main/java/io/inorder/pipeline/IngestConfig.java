@@ -3,6 +3,7 @@ package io.inorder.pipeline;
 import io.inorder.arcion.ArcionFormat;
 import io.inorder.mapping.TableConfig;
 import io.inorder.mapping.TableConfigException;
+import io.inorder.writeapi.ApiKeySource;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -59,10 +60,10 @@ public record IngestConfig(
 
     public static final Setting WRITE_API_URL = new Setting("WRITE_API_URL", null,
             "Rockset API server, e.g. https://api.usw2a1.rockset.com (http only for localhost). Required.");
-    public static final Setting API_KEY_SECRET_ARN = new Setting("ROCKSET_API_KEY_SECRET_ARN", null,
+    public static final Setting API_KEY_SECRET_ARN = new Setting(ApiKeySource.SECRET_ARN_VARIABLE, null,
             "ARN of the Secrets Manager secret holding the API key (raw text or {\"apiKey\":\"...\"}). "
                     + "Required unless ROCKSET_API_KEY is set.");
-    public static final Setting API_KEY = new Setting("ROCKSET_API_KEY", null,
+    public static final Setting API_KEY = new Setting(ApiKeySource.API_KEY_VARIABLE, null,
             "The API key itself: local runs only (sam local, the embedded stack); never set it in a deployment.");
     public static final Setting TABLE_CONFIG = new Setting("TABLE_CONFIG", null,
             "The table config as inline JSON (see \"The table config\"). One of TABLE_CONFIG or "
