@@ -36,6 +36,11 @@ final class ServeCommand {
               --port-emulator N   the Write API emulator's port (default 3030; 0 = a free one)
             Runs until Ctrl-C; everything it holds is gone when it stops.""";
 
+    /** The ports serve listens on unless told otherwise; the operations commands' --local finds it there. */
+    static final int DEFAULT_DYNAMODB_PORT = 8000;
+    static final int DEFAULT_S3_PORT = 9000;
+    static final int DEFAULT_EMULATOR_PORT = 3030;
+
     /** The functions' logical ids in template.yaml, the keys of an env.json. */
     static final String S3_FUNCTION = "S3IngestFunction";
     static final String MSK_FUNCTION = "MskIngestFunction";
@@ -80,9 +85,9 @@ final class ServeCommand {
     /** Serves until {@code stop} is counted down, then closes the stack. */
     static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stop) throws Exception {
         Path configFile = null;
-        int ddbPort = 8000;
-        int s3Port = 9000;
-        int emulatorPort = 3030;
+        int ddbPort = DEFAULT_DYNAMODB_PORT;
+        int s3Port = DEFAULT_S3_PORT;
+        int emulatorPort = DEFAULT_EMULATOR_PORT;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {

@@ -1,0 +1,181 @@
+package io.inorder.local;
+
+import io.inorder.emulator.EmulatorSettings;
+import io.inorder.pipeline.ConfigurationException;
+import io.inorder.pipeline.IngestConfig;
+import io.inorder.pipeline.S3KeyPattern;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.LambdaClientBuilder;
+import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+
+/**
+ * Where the operations commands ({@code status}, {@code skip}, {@code quarantine}) act: a deployed stack (its ledger
+ * table, quarantine and settings read from its S3 function's environment, with the user's AWS credentials), a bare
+ * ledger table, or the local stack of {@code inorder serve}. Holds the clients; closing it closes them.
+ *
+ * <p>The deployed function's environment is the one source of the settings, so the commands see exactly the table,
+ * quarantine location and key pattern the functions use.
+ */
+final class Deployment implements AutoCloseable {
+
+    static final String OPTIONS_USAGE = """
+              where (one of):
+                --stack NAME [--region R]   a deployed stack: settings from its function NAME-s3-ingest
+                --table T [--region R]      just a ledger table (no quarantine unless --quarantine-bucket B)
+                --local                     the stack of 'inorder serve' (DynamoDB 127.0.0.1:8000, S3 :9000,
+                                            Write API :3030); other ports with --dynamodb-endpoint URL,
+                                            --s3-endpoint URL, --write-api-url URL""";
+
+    static final Set<String> VALUED = Set.of("--stack", "--table", "--region", "--quarantine-bucket",
+            "--dynamodb-endpoint", "--s3-endpoint", "--write-api-url");
+    static final Set<String> FLAGS = Set.of("--local");
+
+    /** The S3 function's name in a stack (template.yaml: FunctionName ${AWS::StackName}-s3-ingest). */
+    static String s3FunctionName(String stack) {
+        return stack + "-s3-ingest";
+    }
+
+    private final String description;
+    private final DynamoDbClient dynamoDb;
+    private final S3Client s3;
+    private final Map<String, String> environment;
+
+    private Deployment(String description, DynamoDbClient dynamoDb, S3Client s3, Map<String, String> environment) {
+        this.description = description;
+        this.dynamoDb = dynamoDb;
+        this.s3 = s3;
+        this.environment = Map.copyOf(environment);
+    }
+
+    /** The deployment the options name; a usage error when they name none, or more than one. */
+    static Deployment from(Options o, String usage) throws UsageException {
+        int chosen = (o.has("--stack") ? 1 : 0) + (o.has("--table") ? 1 : 0) + (o.flag("--local") ? 1 : 0);
+        if (chosen != 1) {
+            throw new UsageException("say where: exactly one of --stack NAME, --table T or --local\n" + usage);
+        }
+        if (o.flag("--local")) {
+            return local(URI.create(o.value("--dynamodb-endpoint")
+                            .orElse("http://127.0.0.1:" + ServeCommand.DEFAULT_DYNAMODB_PORT)),
+                    URI.create(o.value("--s3-endpoint").orElse("http://127.0.0.1:" + ServeCommand.DEFAULT_S3_PORT)),
+                    o.value("--write-api-url").orElse("http://127.0.0.1:" + ServeCommand.DEFAULT_EMULATOR_PORT));
+        }
+        Optional<Region> region = o.value("--region").map(Region::of);
+        AwsCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
+        if (o.has("--table")) {
+            Map<String, String> env = new HashMap<>();
+            env.put(IngestConfig.STATE_TABLE.name(), o.value("--table").orElseThrow());
+            o.value("--quarantine-bucket").ifPresent(b -> env.put(IngestConfig.QUARANTINE_BUCKET.name(), b));
+            return new Deployment("table " + env.get(IngestConfig.STATE_TABLE.name()),
+                    aws(DynamoDbClient.builder(), region, credentials), aws(S3Client.builder(), region, credentials),
+                    env);
+        }
+        String stack = o.value("--stack").orElseThrow();
+        String function = s3FunctionName(stack);
+        Map<String, String> env;
+        try (LambdaClient lambda = aws(LambdaClient.builder(), region, credentials)) {
+            GetFunctionConfigurationResponse f = lambda.getFunctionConfiguration(g -> g.functionName(function));
+            env = new HashMap<>(f.environment() == null ? Map.of() : f.environment().variables());
+        } catch (RuntimeException e) {
+            throw new UsageException("could not read function " + function + " of stack " + stack + " ("
+                    + e.getMessage() + "); check --stack, --region and your AWS credentials");
+        }
+        return new Deployment("stack " + stack, aws(DynamoDbClient.builder(), region, credentials),
+                aws(S3Client.builder(), region, credentials), env);
+    }
+
+    /** The local stack at these endpoints, with the names {@code inorder serve} gives its table and buckets. */
+    static Deployment local(URI dynamoDbEndpoint, URI s3Endpoint, String writeApiUrl) {
+        Map<String, String> env = new HashMap<>();
+        env.put(IngestConfig.STATE_TABLE.name(), LocalS3Function.STATE_TABLE);
+        env.put(IngestConfig.QUARANTINE_BUCKET.name(), LocalS3Function.QUARANTINE_BUCKET);
+        env.put(IngestConfig.WRITE_API_URL.name(), writeApiUrl);
+        env.put(IngestConfig.API_KEY.name(), EmulatorSettings.DEFAULT_API_KEY);
+        DynamoDbClient ddb = DynamoDbClient.builder().endpointOverride(dynamoDbEndpoint).region(LocalStack.REGION)
+                .credentialsProvider(LocalStack.credentials()).httpClient(UrlConnectionHttpClient.create()).build();
+        S3Client s3 = S3Client.builder().endpointOverride(s3Endpoint).region(LocalStack.REGION).forcePathStyle(true)
+                .credentialsProvider(LocalStack.credentials()).httpClient(UrlConnectionHttpClient.create()).build();
+        return new Deployment("local stack (" + dynamoDbEndpoint + ")", ddb, s3, env);
+    }
+
+    private static <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, C>
+            & software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<B, C>, C> C aws(B builder,
+            Optional<Region> region, AwsCredentialsProvider credentials) {
+        region.ifPresent(builder::region);
+        return builder.credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    /** "stack NAME", "table T" or "local stack (...)": for headings and messages. */
+    String description() {
+        return description;
+    }
+
+    DynamoDbClient dynamoDb() {
+        return dynamoDb;
+    }
+
+    S3Client s3() {
+        return s3;
+    }
+
+    /** The functions' environment as far as it is known (all of it for a stack). */
+    Map<String, String> environment() {
+        return environment;
+    }
+
+    String stateTable() {
+        return environment.get(IngestConfig.STATE_TABLE.name());
+    }
+
+    /** The quarantine bucket, if known. */
+    Optional<String> quarantineBucket() {
+        return Optional.ofNullable(blankToNull(environment.get(IngestConfig.QUARANTINE_BUCKET.name())));
+    }
+
+    String quarantinePrefix() {
+        return setting(IngestConfig.QUARANTINE_PREFIX);
+    }
+
+    S3KeyPattern keyPattern() {
+        try {
+            return S3KeyPattern.compile(setting(IngestConfig.S3_KEY_PATTERN));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(IngestConfig.S3_KEY_PATTERN.name() + " of " + description + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    long firstSequence() {
+        return Long.parseLong(setting(IngestConfig.FIRST_SEQUENCE));
+    }
+
+    private String setting(io.inorder.pipeline.Setting s) {
+        String v = blankToNull(environment.get(s.name()));
+        return v == null ? s.defaultValue() : v;
+    }
+
+    private static String blankToNull(String v) {
+        return v == null || v.isBlank() ? null : v;
+    }
+
+    @Override
+    public void close() {
+        try {
+            dynamoDb.close();
+        } finally {
+            s3.close();
+        }
+    }
+}
