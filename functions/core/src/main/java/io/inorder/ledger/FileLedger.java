@@ -10,7 +10,9 @@ import static io.inorder.ledger.Items.stringOrNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,10 +20,14 @@ import java.util.OptionalLong;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.Select;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * The S3 side of the ledger: which files of a stream have arrived, which is next to apply, how far into it the
@@ -44,8 +50,18 @@ public final class FileLedger {
     /** Applied arrivals expire this long after their file was applied; cursors never expire. */
     public static final Duration DEFAULT_ARRIVAL_RETENTION = Duration.ofDays(30);
 
+    /** Most files one skip may pass over: each is checked absent in the skip's transaction (100 items at most). */
+    public static final int MAX_SKIP = 98;
+
     static final String CURSOR = "CURSOR";
     private static final String FILE_PREFIX = "FILE#";
+    private static final String SKIP_PREFIX = "SKIP#";
+    private static final String SKIP_FROM = "fromSeq";
+    private static final String SKIP_TO = "toSeq";
+    private static final String SKIP_REASON = "reason";
+    private static final String SKIPPED_BY = "skippedBy";
+    private static final String SKIPPED_AT = "skippedAt";
+    private static final String FILES_SKIPPED = "filesSkipped";
 
     private static final String STREAM_ID = "streamId";
     private static final String NEXT_SEQ = "nextSeq";
@@ -74,7 +90,8 @@ public final class FileLedger {
     /** Creates the cursor on first touch without disturbing an existing one. */
     private static final String ENSURE_CURSOR = NEXT_SEQ + " = if_not_exists(" + NEXT_SEQ + ", :first), "
             + IN_FILE_RECORD + " = if_not_exists(" + IN_FILE_RECORD + ", :zero), "
-            + STREAM_ID + " = if_not_exists(" + STREAM_ID + ", :stream)";
+            + STREAM_ID + " = if_not_exists(" + STREAM_ID + ", :stream), "
+            + LedgerTable.CURSOR_KIND + " = :kind";
     private static final String HOLDS_LEASE = LEASE_OWNER + " = :owner AND " + LEASE_EXPIRES_AT + " > :now";
 
     private final DynamoDbClient db;
@@ -118,7 +135,8 @@ public final class FileLedger {
         Objects.requireNonNull(arrivalTime, "arrivalTime");
         Map<String, AttributeValue> cursor = db.updateItem(b -> b.tableName(table).key(cursorKey(stream))
                 .updateExpression("SET " + ENSURE_CURSOR)
-                .expressionAttributeValues(Map.of(":first", n(firstSequence), ":zero", n(0), ":stream", s(stream)))
+                .expressionAttributeValues(Map.of(":first", n(firstSequence), ":zero", n(0), ":stream", s(stream),
+                        ":kind", s(CursorKind.S3.name())))
                 .returnValues(ReturnValue.ALL_NEW)).attributes();
         if (seq < longOr(cursor, NEXT_SEQ, firstSequence)) {
             return ArrivalOutcome.ALREADY_APPLIED;
@@ -165,10 +183,144 @@ public final class FileLedger {
     /** The lowest recorded sequence number above {@code seq}, if any: tells a gap (later files wait) from idle. */
     public OptionalLong firstArrivalAfter(String stream, long seq) {
         requireStream(stream);
+        if (seq == Long.MAX_VALUE) {
+            return OptionalLong.empty();
+        }
+        // BETWEEN, not ">": the stream's partition also holds its SKIP# records, which sort after every FILE#.
         QueryResponse found = db.query(b -> b.tableName(table).consistentRead(true).limit(1)
-                .keyConditionExpression(LedgerTable.PARTITION_KEY + " = :pk AND " + LedgerTable.SORT_KEY + " > :sk")
-                .expressionAttributeValues(Map.of(":pk", s(partitionKey(stream)), ":sk", s(fileSortKey(seq)))));
+                .keyConditionExpression(LedgerTable.PARTITION_KEY + " = :pk AND " + LedgerTable.SORT_KEY
+                        + " BETWEEN :from AND :to")
+                .expressionAttributeValues(Map.of(":pk", s(partitionKey(stream)), ":from", s(fileSortKey(seq + 1)),
+                        ":to", s(fileSortKey(Long.MAX_VALUE)))));
         return found.items().isEmpty() ? OptionalLong.empty() : OptionalLong.of(longOr(found.items().get(0), SEQ, -1));
+    }
+
+    /** How many recorded arrivals are at or after {@code seq} (files waiting when {@code seq} is the next one). */
+    public long arrivalsFrom(String stream, long seq) {
+        requireStream(stream);
+        requireSeq(seq);
+        long count = 0;
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = db.query(b -> b.tableName(table).consistentRead(true).select(Select.COUNT)
+                    .keyConditionExpression(LedgerTable.PARTITION_KEY + " = :pk AND " + LedgerTable.SORT_KEY
+                            + " BETWEEN :from AND :to")
+                    .expressionAttributeValues(Map.of(":pk", s(partitionKey(stream)), ":from", s(fileSortKey(seq)),
+                            ":to", s(fileSortKey(Long.MAX_VALUE))))
+                    .exclusiveStartKey(from));
+            count += page.count();
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return count;
+    }
+
+    /**
+     * Moves a blocked stream past missing files: {@code nextSeq} goes from {@code fromSeq} to {@code toSeq}, and a
+     * skip record (who, when, why, which sequence numbers) is written beside the stream's arrivals, in one
+     * transaction. Refused, with nothing changed, unless the stream waits at {@code fromSeq} at record 0, nobody holds
+     * a live lease, and none of the skipped files has arrived — all checked inside the transaction, so an arrival
+     * recorded a moment earlier is never skipped.
+     *
+     * @throws SkipRefusedException saying which condition failed
+     */
+    public SkipRecord skip(String stream, long fromSeq, long toSeq, String reason, String skippedBy) {
+        requireStream(stream);
+        requireSeq(fromSeq);
+        if (reason == null || reason.isBlank()) {
+            throw new SkipRefusedException("a skip needs a reason: it is recorded in the ledger for whoever asks "
+                    + "later why files " + fromSeq + ".." + (toSeq - 1) + " of " + stream + " were never applied");
+        }
+        Objects.requireNonNull(skippedBy, "skippedBy");
+        if (toSeq <= fromSeq) {
+            throw new SkipRefusedException("--to " + toSeq + " must be above the file the stream waits for ("
+                    + fromSeq + ")");
+        }
+        if (toSeq - fromSeq > MAX_SKIP) {
+            throw new SkipRefusedException("skipping " + (toSeq - fromSeq) + " files at once is refused (at most "
+                    + MAX_SKIP + " per skip, each checked in one transaction); skip in steps");
+        }
+        long now = clock.millis();
+        SkipRecord record = new SkipRecord(stream, fromSeq, toSeq, reason.strip(), skippedBy,
+                Instant.ofEpochMilli(now));
+        List<TransactWriteItem> items = new ArrayList<>();
+        items.add(TransactWriteItem.builder().update(u -> u.tableName(table).key(cursorKey(stream))
+                .updateExpression("SET " + NEXT_SEQ + " = :to, " + UPDATED_AT + " = :now ADD " + FILES_SKIPPED
+                        + " :skipped")
+                .conditionExpression(NEXT_SEQ + " = :from AND " + IN_FILE_RECORD + " = :zero AND (attribute_not_exists("
+                        + LEASE_OWNER + ") OR " + LEASE_EXPIRES_AT + " <= :now)")
+                .expressionAttributeValues(Map.of(":to", n(toSeq), ":from", n(fromSeq), ":zero", n(0),
+                        ":now", n(now), ":skipped", n(toSeq - fromSeq)))).build());
+        Map<String, AttributeValue> skipItem = new HashMap<>(key(partitionKey(stream), SKIP_PREFIX
+                + String.format("%020d", fromSeq)));
+        skipItem.put(STREAM_ID, s(stream));
+        skipItem.put(SKIP_FROM, n(fromSeq));
+        skipItem.put(SKIP_TO, n(toSeq));
+        skipItem.put(SKIP_REASON, s(record.reason()));
+        skipItem.put(SKIPPED_BY, s(skippedBy));
+        skipItem.put(SKIPPED_AT, n(now));
+        items.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(skipItem)
+                .conditionExpression("attribute_not_exists(" + LedgerTable.PARTITION_KEY + ")")).build());
+        for (long seq = fromSeq; seq < toSeq; seq++) {
+            Map<String, AttributeValue> file = fileKey(stream, seq);
+            items.add(TransactWriteItem.builder().conditionCheck(c -> c.tableName(table).key(file)
+                    .conditionExpression("attribute_not_exists(" + LedgerTable.PARTITION_KEY + ")")).build());
+        }
+        try {
+            db.transactWriteItems(t -> t.transactItems(items));
+            return record;
+        } catch (TransactionCanceledException refused) {
+            throw new SkipRefusedException(skipRefusal(stream, fromSeq, toSeq, refused));
+        }
+    }
+
+    /** Why a skip transaction was cancelled, from the per-item reasons (in the order the items were given). */
+    private String skipRefusal(String stream, long fromSeq, long toSeq, TransactionCanceledException refused) {
+        List<CancellationReason> reasons = refused.hasCancellationReasons() ? refused.cancellationReasons()
+                : List.of();
+        for (int i = 2; i < reasons.size(); i++) {
+            if ("ConditionalCheckFailed".equals(reasons.get(i).code())) {
+                long seq = fromSeq + i - 2;
+                return "file " + seq + " of " + stream + " has arrived (" + arrival(stream, seq).map(Arrival::key)
+                        .orElse("?") + "): it will be applied, not skipped; skip only files that are missing";
+            }
+        }
+        if (reasons.size() > 1 && "ConditionalCheckFailed".equals(reasons.get(1).code())) {
+            return "files from " + fromSeq + " of " + stream + " were already skipped once; check 'inorder status'";
+        }
+        StreamCursor cursor = cursor(stream);
+        Instant at = clock.instant();
+        if (cursor.liveLeaseOwner(at).isPresent()) {
+            return stream + " is being drained right now (lease held by " + cursor.leaseOwner() + " until "
+                    + cursor.leaseExpiresAt() + "); it is not blocked — wait and check 'inorder status' again";
+        }
+        if (cursor.nextSeq() != fromSeq || cursor.inFileRecord() != 0) {
+            return stream + " is not blocked at file " + fromSeq + ": it waits for file " + cursor.nextSeq()
+                    + (cursor.inFileRecord() == 0 ? "" : " (record " + cursor.inFileRecord() + " of it applied)");
+        }
+        return "the skip of " + stream + " was refused by DynamoDB (" + refused.getMessage() + "); try again";
+    }
+
+    /** The stream's skips, oldest first. */
+    public List<SkipRecord> skips(String stream) {
+        requireStream(stream);
+        List<SkipRecord> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = db.query(b -> b.tableName(table).consistentRead(true)
+                    .keyConditionExpression(LedgerTable.PARTITION_KEY + " = :pk AND begins_with("
+                            + LedgerTable.SORT_KEY + ", :skip)")
+                    .expressionAttributeValues(Map.of(":pk", s(partitionKey(stream)), ":skip", s(SKIP_PREFIX)))
+                    .exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                out.add(new SkipRecord(stream, longOr(item, SKIP_FROM, -1), longOr(item, SKIP_TO, -1),
+                        stringOrNull(item, SKIP_REASON), stringOrNull(item, SKIPPED_BY),
+                        Instant.ofEpochMilli(longOr(item, SKIPPED_AT, 0))));
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return out;
     }
 
     /** The stream's cursor, read consistently; a stream never seen yet is at {@code firstSequence}, record 0. */
@@ -219,7 +371,8 @@ public final class FileLedger {
                     .conditionExpression("attribute_not_exists(" + LEASE_OWNER + ") OR " + LEASE_EXPIRES_AT
                             + " <= :now OR " + LEASE_OWNER + " = :owner")
                     .expressionAttributeValues(Map.of(":owner", s(owner), ":expires", n(expires), ":now", n(now),
-                            ":first", n(firstSequence), ":zero", n(0), ":stream", s(stream))));
+                            ":first", n(firstSequence), ":zero", n(0), ":stream", s(stream),
+                            ":kind", s(CursorKind.S3.name()))));
             return Optional.of(new Lease(stream, owner, Instant.ofEpochMilli(expires)));
         } catch (ConditionalCheckFailedException held) {
             return Optional.empty();

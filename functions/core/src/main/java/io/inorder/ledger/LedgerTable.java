@@ -9,6 +9,7 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TableStatus;
@@ -16,7 +17,7 @@ import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
 
 /**
  * The ledger's single DynamoDB table: string partition key {@code pk}, string sort key {@code sk}, and the TTL
- * attribute {@code expiresAt} (epoch seconds). Every ledger type ({@link FileLedger}, {@link PartitionCursor},
+ * attribute {@code expiresAt} (epoch seconds), and the sparse index {@value #CURSOR_INDEX} of cursor items. Every ledger type ({@link FileLedger}, {@link PartitionCursor},
  * {@link TableCursor}) shares one table; their items never collide because each owns a {@code pk} prefix
  * ({@code S3#}, {@code KAFKA#}, {@code TABLE#}).
  *
@@ -28,6 +29,13 @@ public final class LedgerTable {
     public static final String SORT_KEY = "sk";
     /** Epoch seconds after which DynamoDB may delete the item. Only applied file arrivals carry it. */
     public static final String TTL_ATTRIBUTE = "expiresAt";
+    /**
+     * The sparse global secondary index of cursors: only cursor items carry {@link #CURSOR_KIND} ({@code S3},
+     * {@code KAFKA}, {@code TABLE}), so the index lists every stream, partition and table without scanning the file
+     * arrivals. Keys only: cursor updates (every checkpoint) do not write to it, only a cursor's creation does.
+     */
+    public static final String CURSOR_INDEX = "cursors";
+    public static final String CURSOR_KIND = "cursorKind";
 
     private static final Duration ACTIVE_WAIT = Duration.ofSeconds(60);
 
@@ -48,10 +56,19 @@ public final class LedgerTable {
                             AttributeDefinition.builder().attributeName(PARTITION_KEY)
                                     .attributeType(ScalarAttributeType.S).build(),
                             AttributeDefinition.builder().attributeName(SORT_KEY)
+                                    .attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder().attributeName(CURSOR_KIND)
                                     .attributeType(ScalarAttributeType.S).build())
                     .keySchema(
                             KeySchemaElement.builder().attributeName(PARTITION_KEY).keyType(KeyType.HASH).build(),
-                            KeySchemaElement.builder().attributeName(SORT_KEY).keyType(KeyType.RANGE).build()));
+                            KeySchemaElement.builder().attributeName(SORT_KEY).keyType(KeyType.RANGE).build())
+                    .globalSecondaryIndexes(g -> g.indexName(CURSOR_INDEX)
+                            .keySchema(
+                                    KeySchemaElement.builder().attributeName(CURSOR_KIND).keyType(KeyType.HASH)
+                                            .build(),
+                                    KeySchemaElement.builder().attributeName(PARTITION_KEY).keyType(KeyType.RANGE)
+                                            .build())
+                            .projection(p -> p.projectionType(ProjectionType.KEYS_ONLY))));
         } catch (ResourceInUseException exists) {
             // Another process created it first (or a previous run did): the schema is ours either way.
         }

@@ -57,10 +57,12 @@ public final class PartitionCursor {
         try {
             db.updateItem(b -> b.tableName(table).key(cursorKey(topic, partition))
                     .updateExpression("SET " + LAST_OFFSET + " = :offset, " + TOPIC + " = :topic, "
-                            + PARTITION_NUMBER + " = :partition, " + UPDATED_AT + " = :now")
+                            + PARTITION_NUMBER + " = :partition, " + UPDATED_AT + " = :now, "
+                            + LedgerTable.CURSOR_KIND + " = :kind")
                     .conditionExpression("attribute_not_exists(" + LAST_OFFSET + ") OR " + LAST_OFFSET + " < :offset")
                     .expressionAttributeValues(Map.of(":offset", n(offset), ":topic", s(topic),
-                            ":partition", n(partition), ":now", n(clock.millis()))));
+                            ":partition", n(partition), ":now", n(clock.millis()),
+                            ":kind", s(CursorKind.KAFKA.name()))));
             return true;
         } catch (ConditionalCheckFailedException alreadyFurther) {
             return false;

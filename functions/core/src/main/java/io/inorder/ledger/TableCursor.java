@@ -63,9 +63,11 @@ public final class TableCursor {
         boolean moved = moveMark(sourceTable, position, sourceTimeMillis, APPLIED_POSITION, APPLIED_TIME, APPLIED_AT,
                 COUNT, countValues);
         if (!moved) {
+            Map<String, AttributeValue> values = new HashMap<>(countValues);
+            values.put(":kind", s(CursorKind.TABLE.name()));
             db.updateItem(b -> b.tableName(table).key(cursorKey(sourceTable))
-                    .updateExpression(COUNT.strip())
-                    .expressionAttributeValues(countValues));
+                    .updateExpression("SET " + LedgerTable.CURSOR_KIND + " = :kind" + COUNT)
+                    .expressionAttributeValues(values));
         }
         return moved;
     }
@@ -97,10 +99,11 @@ public final class TableCursor {
         values.put(":position", s(position));
         values.put(":time", n(sourceTimeMillis));
         values.put(":now", n(clock.millis()));
+        values.put(":kind", s(CursorKind.TABLE.name()));
         try {
             db.updateItem(b -> b.tableName(table).key(cursorKey(sourceTable))
                     .updateExpression("SET " + positionAttr + " = :position, " + timeAttr + " = :time, " + atAttr
-                            + " = :now" + extraUpdate)
+                            + " = :now, " + LedgerTable.CURSOR_KIND + " = :kind" + extraUpdate)
                     .conditionExpression("attribute_not_exists(" + timeAttr + ") OR " + timeAttr + " <= :time")
                     .expressionAttributeValues(values));
             return true;

@@ -1,0 +1,9 @@
+package io.inorder.ledger;
+
+/**
+ * The kinds of cursor item, the partition key of the sparse {@link LedgerTable#CURSOR_INDEX}: S3 streams
+ * ({@link FileLedger}), Kafka partitions ({@link PartitionCursor}) and source tables ({@link TableCursor}).
+ */
+public enum CursorKind {
+    S3, KAFKA, TABLE
+}
