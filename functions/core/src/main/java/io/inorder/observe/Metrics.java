@@ -38,7 +38,10 @@ public final class Metrics {
         SOURCE_TO_VISIBLE_LAG("SourceToVisibleLag", Unit.MILLISECONDS, true),
         QUARANTINED_RECORDS("QuarantinedRecords", Unit.COUNT, false),
         IGNORED_TOPICS("IgnoredTopicRecords", Unit.COUNT, false),
-        CONTINUATIONS("Continuations", Unit.COUNT, false);
+        CONTINUATIONS("Continuations", Unit.COUNT, false),
+        STREAMS_REDRIVEN("StreamsRedriven", Unit.COUNT, false),
+        LOST_NOTIFICATIONS("LostNotificationsFound", Unit.COUNT, false),
+        BLOCKED_STREAMS("BlockedStreams", Unit.COUNT, true);
 
         private final String metric;
         private final Unit unit;
@@ -123,6 +126,18 @@ public final class Metrics {
         if (values.isEmpty()) {
             return;
         }
+        emit(values, null, null);
+    }
+
+    /**
+     * Writes one value at once, both under the service and per {@code dimension} (e.g. {@code stream}): the alarm
+     * watches the service-wide maximum, the dashboard and the runbook find the one stream by its own series.
+     */
+    public void publishFor(String dimension, String dimensionValue, Name name, double value) {
+        emit(Map.of(name, value), dimension, dimensionValue);
+    }
+
+    private synchronized void emit(Map<Name, Double> values, String dimension, String dimensionValue) {
         StringWriter w = new StringWriter(256);
         try (JsonGenerator g = JSON.createGenerator(w)) {
             g.writeStartObject();
@@ -135,6 +150,12 @@ public final class Metrics {
             g.writeStartArray();
             g.writeString("service");
             g.writeEndArray();
+            if (dimension != null) {
+                g.writeStartArray();
+                g.writeString("service");
+                g.writeString(dimension);
+                g.writeEndArray();
+            }
             g.writeEndArray();
             g.writeArrayFieldStart("Metrics");
             for (Name n : values.keySet()) {
@@ -148,6 +169,9 @@ public final class Metrics {
             g.writeEndArray();
             g.writeEndObject();
             g.writeStringField("service", service);
+            if (dimension != null) {
+                g.writeStringField(dimension, dimensionValue);
+            }
             for (Map.Entry<Name, Double> e : values.entrySet()) {
                 double v = e.getValue();
                 g.writeFieldName(e.getKey().metric);

@@ -14,7 +14,7 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * The one configuration of both ingest functions, read from the environment once at cold start and validated
+ * The one configuration of the ingest functions and the reconciler, read from the environment once at cold start and validated
  * completely: an invalid value stops the cold start with a message naming the variable (architecture §5). Tests and
  * the local stack build it from a map. Immutable.
  */
@@ -40,7 +40,8 @@ public record IngestConfig(
         Duration commitWait,
         BadRecordPolicy badRecordPolicy,
         Duration functionTimeout,
-        boolean reportBatchItemFailures) {
+        boolean reportBatchItemFailures,
+        String redriveFunction) {
 
     /** Whether a table's {@code visibleThrough} waits for the Write API's commit offsets to pass. */
     public enum CommitCheck {
@@ -110,6 +111,17 @@ public record IngestConfig(
             "MSK: on a transient failure return batchItemFailures from the first unwritten offset per partition "
                     + "instead of failing the whole batch (needs FunctionResponseTypes: ReportBatchItemFailures).");
 
+    public static final Setting REDRIVE_FUNCTION = new Setting("REDRIVE_FUNCTION", null,
+            "Reconciler only: the S3 function (name or ARN, with its alias) that stalled streams are re-driven through.");
+
+    /** The function the reconciler re-drives streams through; fails naming the variable when it is not set. */
+    public String requireRedriveFunction() {
+        if (redriveFunction == null) {
+            throw new ConfigurationException(REDRIVE_FUNCTION.name() + " is not set: " + REDRIVE_FUNCTION.description());
+        }
+        return redriveFunction;
+    }
+
     /** Timing of the S3 ordering protocol derived from the function timeout (lease = timeout + 60 s). */
     public DrainSettings drainSettings() {
         return DrainSettings.forFunctionTimeout(functionTimeout);
@@ -120,7 +132,7 @@ public record IngestConfig(
             TABLE_CONFIG_PARAMETER, STATE_TABLE, QUARANTINE_BUCKET, QUARANTINE_PREFIX, S3_KEY_PATTERN, FIRST_SEQUENCE,
             FORMAT, MAX_REQUEST_BYTES, MAX_REQUEST_DOCUMENTS, RETRY_BASE_MS, RETRY_CAP_MS, RETRY_MAX_ATTEMPTS,
             WRITE_RATE_LIMIT, COMMIT_CHECK, COMMIT_WAIT_MS, BAD_RECORD_POLICY, FUNCTION_TIMEOUT_SECONDS,
-            REPORT_BATCH_ITEM_FAILURES);
+            REPORT_BATCH_ITEM_FAILURES, REDRIVE_FUNCTION);
 
     public IngestConfig {
         Objects.requireNonNull(writeApiUrl, "writeApiUrl");
@@ -186,7 +198,8 @@ public record IngestConfig(
                 (int) r.longIn(RETRY_MAX_ATTEMPTS, 0, 1_000_000), r.doubleIn(WRITE_RATE_LIMIT, 0, 100_000),
                 r.choice(COMMIT_CHECK, CommitCheck.class), Duration.ofMillis(r.longIn(COMMIT_WAIT_MS, 0, 600_000)),
                 r.choice(BAD_RECORD_POLICY, BadRecordPolicy.class),
-                Duration.ofSeconds(r.longIn(FUNCTION_TIMEOUT_SECONDS, 3, 900)), r.bool(REPORT_BATCH_ITEM_FAILURES));
+                Duration.ofSeconds(r.longIn(FUNCTION_TIMEOUT_SECONDS, 3, 900)), r.bool(REPORT_BATCH_ITEM_FAILURES),
+                r.optional(REDRIVE_FUNCTION));
     }
 
     /** Typed access to the environment with messages that name the variable. */

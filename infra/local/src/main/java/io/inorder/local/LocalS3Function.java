@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inorder.ledger.FileLedger;
+import io.inorder.ledger.LedgerIndex;
 import io.inorder.ledger.LedgerTable;
 import io.inorder.ledger.StreamCursor;
 import io.inorder.mapping.TableMapping;
@@ -15,9 +16,11 @@ import io.inorder.observe.Log;
 import io.inorder.observe.Metrics;
 import io.inorder.pipeline.IngestConfig;
 import io.inorder.pipeline.IngestServices;
+import io.inorder.pipeline.Reconciler;
 import io.inorder.pipeline.S3Ingest;
 import io.inorder.s3.S3IngestHandler;
 import io.inorder.writeapi.ApiKeySource;
+import io.inorder.writeapi.Deadline;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URLEncoder;
@@ -296,6 +299,18 @@ public final class LocalS3Function implements AutoCloseable {
     /** S3 form-encodes keys in notifications (space → '+') but leaves '/' as is. */
     static String encodeKey(String key) {
         return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("%2F", "/");
+    }
+
+    /**
+     * Runs one sweep of the reconciler, as its schedule would: streams are re-driven through this function (another
+     * invocation, like the deployed reconciler's asynchronous invoke); its metrics join this function's totals.
+     */
+    public List<Reconciler.StreamReport> reconcile() {
+        Clock clock = Clock.systemUTC();
+        Reconciler reconciler = new Reconciler(ledger, new LedgerIndex(dynamoDb, config.stateTable()), s3,
+                config.keyPattern(), this::continueDraining,
+                new Metrics("Inorder", "inorder-reconciler", totals.stream(), clock), log, clock);
+        return reconciler.sweep(Deadline.after(clock, Duration.ofMinutes(5)));
     }
 
     /** The function's continuation: Lambda's async self-invocation carrying the stream, here another invocation. */
