@@ -51,7 +51,7 @@ public final class FileLedger {
     public static final Duration DEFAULT_ARRIVAL_RETENTION = Duration.ofDays(30);
 
     /** Most files one skip may pass over: each is checked absent in the skip's transaction (100 items at most). */
-    public static final int MAX_SKIP = 98;
+    public static final int MAX_SKIP = 97;
 
     static final String CURSOR = "CURSOR";
     private static final String FILE_PREFIX = "FILE#";
@@ -180,6 +180,20 @@ public final class FileLedger {
                 longOr(item, CONFLICT_COUNT, 0)));
     }
 
+    /** The stream's cursor, its next file's arrival and, when that is missing, the first file waiting behind it. */
+    public StreamState state(String stream) {
+        StreamCursor cursor = cursor(stream);
+        Optional<Arrival> next = arrival(stream, cursor.nextSeq());
+        Optional<Arrival> waiting = Optional.empty();
+        if (next.isEmpty()) {
+            OptionalLong later = firstArrivalAfter(stream, cursor.nextSeq());
+            if (later.isPresent()) {
+                waiting = arrival(stream, later.getAsLong());
+            }
+        }
+        return new StreamState(cursor, next, waiting);
+    }
+
     /** The lowest recorded sequence number above {@code seq}, if any: tells a gap (later files wait) from idle. */
     public OptionalLong firstArrivalAfter(String stream, long seq) {
         requireStream(stream);
@@ -218,9 +232,9 @@ public final class FileLedger {
     /**
      * Moves a blocked stream past missing files: {@code nextSeq} goes from {@code fromSeq} to {@code toSeq}, and a
      * skip record (who, when, why, which sequence numbers) is written beside the stream's arrivals, in one
-     * transaction. Refused, with nothing changed, unless the stream waits at {@code fromSeq} at record 0, nobody holds
-     * a live lease, and none of the skipped files has arrived — all checked inside the transaction, so an arrival
-     * recorded a moment earlier is never skipped.
+     * transaction. Refused, with nothing changed, unless the stream is blocked exactly there: it waits at
+     * {@code fromSeq} at record 0, nobody holds a live lease, file {@code toSeq} has arrived and none of the skipped
+     * files has — all checked inside the transaction, so an arrival recorded a moment earlier is never skipped.
      *
      * @throws SkipRefusedException saying which condition failed
      */
@@ -261,6 +275,8 @@ public final class FileLedger {
         skipItem.put(SKIPPED_AT, n(now));
         items.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(skipItem)
                 .conditionExpression("attribute_not_exists(" + LedgerTable.PARTITION_KEY + ")")).build());
+        items.add(TransactWriteItem.builder().conditionCheck(c -> c.tableName(table).key(fileKey(stream, toSeq))
+                .conditionExpression("attribute_exists(" + LedgerTable.PARTITION_KEY + ")")).build());
         for (long seq = fromSeq; seq < toSeq; seq++) {
             Map<String, AttributeValue> file = fileKey(stream, seq);
             items.add(TransactWriteItem.builder().conditionCheck(c -> c.tableName(table).key(file)
@@ -278,12 +294,16 @@ public final class FileLedger {
     private String skipRefusal(String stream, long fromSeq, long toSeq, TransactionCanceledException refused) {
         List<CancellationReason> reasons = refused.hasCancellationReasons() ? refused.cancellationReasons()
                 : List.of();
-        for (int i = 2; i < reasons.size(); i++) {
+        for (int i = 3; i < reasons.size(); i++) {
             if ("ConditionalCheckFailed".equals(reasons.get(i).code())) {
-                long seq = fromSeq + i - 2;
+                long seq = fromSeq + i - 3;
                 return "file " + seq + " of " + stream + " has arrived (" + arrival(stream, seq).map(Arrival::key)
                         .orElse("?") + "): it will be applied, not skipped; skip only files that are missing";
             }
+        }
+        if (reasons.size() > 2 && "ConditionalCheckFailed".equals(reasons.get(2).code())) {
+            return "file " + toSeq + " of " + stream + " has not arrived: a skip moves the stream onto a file that "
+                    + "waits behind the gap (see 'inorder status'), so that nothing beyond it is skipped blindly";
         }
         if (reasons.size() > 1 && "ConditionalCheckFailed".equals(reasons.get(1).code())) {
             return "files from " + fromSeq + " of " + stream + " were already skipped once; check 'inorder status'";

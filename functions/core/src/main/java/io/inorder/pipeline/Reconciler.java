@@ -4,7 +4,7 @@ import io.inorder.ledger.Arrival;
 import io.inorder.ledger.ArrivalOutcome;
 import io.inorder.ledger.FileLedger;
 import io.inorder.ledger.LedgerIndex;
-import io.inorder.ledger.StreamCursor;
+import io.inorder.ledger.StreamState;
 import io.inorder.observe.Log;
 import io.inorder.observe.Metrics;
 import io.inorder.writeapi.Deadline;
@@ -97,38 +97,41 @@ public final class Reconciler {
         return reports;
     }
 
-    /** Reconciles one stream (also what {@code inorder status} shows, without acting, is derived the same way). */
+    /** Reconciles one stream, classified by {@link StreamState} exactly as {@code inorder status} shows it. */
     public StreamReport reconcile(String stream) {
-        StreamCursor cursor = ledger.cursor(stream);
-        long next = cursor.nextSeq();
-        if (cursor.liveLeaseOwner(clock.instant()).isPresent()) {
-            return new StreamReport(stream, Finding.DRAINING, next, OptionalLong.empty(), Optional.empty(), 0);
+        StreamState state = ledger.state(stream);
+        long next = state.cursor().nextSeq();
+        Instant now = clock.instant();
+        switch (state.condition(now)) {
+            case DRAINING:
+                return new StreamReport(stream, Finding.DRAINING, next, OptionalLong.empty(), Optional.empty(), 0);
+            case IDLE:
+                return new StreamReport(stream, Finding.IDLE, next, OptionalLong.empty(), Optional.empty(), 0);
+            case READY:
+                metrics.increment(Metrics.Name.STREAMS_REDRIVEN);
+                log.warn("stream re-driven: its next file was recorded but nobody was draining it (a continuation "
+                        + "or retry that never ran)", "stream", stream, "seq", next, "inFileRecord",
+                        state.cursor().inFileRecord());
+                redrive.continueDraining(stream);
+                return new StreamReport(stream, Finding.REDRIVEN, next, OptionalLong.empty(), Optional.empty(), 0);
+            default:
+                break;
         }
-        if (ledger.arrival(stream, next).isPresent()) {
-            metrics.increment(Metrics.Name.STREAMS_REDRIVEN);
-            log.warn("stream re-driven: its next file was recorded but nobody was draining it (a continuation or "
-                    + "retry that never ran)", "stream", stream, "seq", next, "inFileRecord", cursor.inFileRecord());
-            redrive.continueDraining(stream);
-            return new StreamReport(stream, Finding.REDRIVEN, next, OptionalLong.empty(), Optional.empty(), 0);
-        }
-        OptionalLong later = ledger.firstArrivalAfter(stream, next);
-        if (later.isEmpty()) {
-            return new StreamReport(stream, Finding.IDLE, next, OptionalLong.empty(), Optional.empty(), 0);
-        }
-        int registered = registerLost(stream, next, later.getAsLong());
+        Arrival waiting = state.firstWaiting().orElseThrow();
+        int registered = registerLost(stream, next, waiting.seq());
         if (registered > 0 && ledger.arrival(stream, next).isPresent()) {
             metrics.increment(Metrics.Name.STREAMS_REDRIVEN);
             redrive.continueDraining(stream);
             return new StreamReport(stream, Finding.FOUND_LOST_NOTIFICATION, next, OptionalLong.of(next),
                     Optional.empty(), registered);
         }
-        Instant since = ledger.arrival(stream, later.getAsLong()).map(Arrival::arrivedAt).orElse(clock.instant());
-        long ageSeconds = Math.max(0, Duration.between(since, clock.instant()).toSeconds());
+        long ageSeconds = state.gapAge(now).orElse(Duration.ZERO).toSeconds();
         metrics.publishFor("stream", stream, Metrics.Name.GAP_AGE, ageSeconds);
         log.warn("stream waits for a missing file that is not in the bucket: find it, or skip it with a recorded "
-                + "reason (inorder skip)", "stream", stream, "missingSeq", next, "nextArrivedSeq",
-                later.getAsLong(), "waitingSeconds", ageSeconds);
-        return new StreamReport(stream, Finding.GAP, next, OptionalLong.of(next), Optional.of(since), registered);
+                + "reason (inorder skip)", "stream", stream, "missingSeq", next, "nextArrivedSeq", waiting.seq(),
+                "waitingSeconds", ageSeconds);
+        return new StreamReport(stream, Finding.GAP, next, OptionalLong.of(next), Optional.of(waiting.arrivedAt()),
+                registered);
     }
 
     /**

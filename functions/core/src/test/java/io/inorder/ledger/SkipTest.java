@@ -90,6 +90,37 @@ class SkipTest {
     }
 
     @Test
+    void aSkipOntoAFileThatHasNotArrivedIsRefused() {
+        ledger.skip(stream, 1, 3, "lost", "alice");
+        ledger.recordArrival(stream, 7, "cdc/orders_7.json", "e7", 10, clock.instant());
+        clock.advance(Duration.ofMinutes(1));
+        // The stream applies 3 and 4 (simulated), then waits at 5 with 7 behind it: 6 has not arrived.
+        var lease = ledger.tryAcquireLease(stream, "inv", Duration.ofMinutes(16)).orElseThrow();
+        ledger.completeFile(lease, 3, 0);
+        ledger.completeFile(lease, 4, 0);
+        ledger.release(lease);
+
+        assertThatThrownBy(() -> ledger.skip(stream, 5, 6, "too short", "alice"))
+                .isInstanceOf(SkipRefusedException.class).hasMessageContaining("file 6 of " + stream
+                        + " has not arrived");
+        assertThat(ledger.skip(stream, 5, 7, "5 and 6 lost", "alice").files()).isEqualTo(2);
+        assertThat(ledger.skips(stream)).extracting(SkipRecord::fromSeq).containsExactly(1L, 5L);
+    }
+
+    @Test
+    void theStateOfABlockedStreamNamesTheMissingFileAndWhatWaits() {
+        clock.advance(Duration.ofMinutes(10));
+        StreamState state = ledger.state(stream);
+
+        assertThat(state.condition(clock.instant())).isEqualTo(StreamState.Condition.BLOCKED);
+        assertThat(state.cursor().nextSeq()).isEqualTo(1);
+        assertThat(state.firstWaiting().orElseThrow().seq()).isEqualTo(3);
+        assertThat(state.gapAge(clock.instant())).hasValue(Duration.ofMinutes(10));
+        ledger.skip(stream, 1, 3, "lost", "alice");
+        assertThat(ledger.state(stream).condition(clock.instant())).isEqualTo(StreamState.Condition.READY);
+    }
+
+    @Test
     void aSkipThatDoesNotMoveForwardIsRefused() {
         assertThatThrownBy(() -> ledger.skip(stream, 1, 1, "nothing", "alice"))
                 .isInstanceOf(SkipRefusedException.class).hasMessageContaining("must be above");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -55,6 +56,8 @@ class TemplateContractIT {
 
     /** Read by IngestConfig but meaningful only to the MSK function, so the S3 function must not set it. */
     private static final String MSK_ONLY = IngestConfig.REPORT_BATCH_ITEM_FAILURES.name();
+    /** Read by IngestConfig but meaningful only to the reconciler. */
+    private static final String RECONCILER_ONLY = IngestConfig.REDRIVE_FUNCTION.name();
 
     /** Actions AWS does not let a policy scope to a resource; only these may use Resource "*". */
     private static final Set<String> UNSCOPABLE_ACTIONS = Set.of("ec2:CreateNetworkInterface",
@@ -111,11 +114,40 @@ class TemplateContractIT {
             globals.path("Environment").path("Variables").fieldNames().forEachRemaining(set::add);
             f.path("Properties").path("Environment").path("Variables").fieldNames().forEachRemaining(set::add);
             Set<String> expected = new TreeSet<>(settings);
-            if (eventType(name) == S3Event.class) {
+            Class<?> type = eventType(name);
+            if (type != KafkaEvent.class) {
                 expected.remove(MSK_ONLY);
+            }
+            if (type != ScheduledEvent.class) {
+                expected.remove(RECONCILER_ONLY);
             }
             assertThat(set).as(name + " environment variables").isEqualTo(expected);
         });
+    }
+
+    @Test
+    void theReadmeRunbookCoversEveryAlarmTheTemplateRaises() throws IOException {
+        String readme = Files.readString(root.resolve("README.md"));
+        int start = readme.indexOf("\n## Operations");
+        assertThat(start).as("README has an Operations section").isPositive();
+        int end = readme.indexOf("\n## ", start + 1);
+        String operations = readme.substring(start, end < 0 ? readme.length() : end);
+        List<String> alarms = new ArrayList<>();
+        template.path("Resources").fields().forEachRemaining(e -> {
+            if (e.getValue().path("Type").asText().equals("AWS::CloudWatch::Alarm")) {
+                alarms.add(e.getKey());
+            }
+        });
+        assertThat(alarms).as("alarms in template.yaml").isNotEmpty();
+        for (String alarm : alarms) {
+            assertThat(operations).as("README Operations has a runbook entry for " + alarm)
+                    .contains("### " + alarm);
+        }
+        java.util.regex.Matcher entries = Pattern.compile("\n### (\\w+Alarm)\\b").matcher(operations);
+        while (entries.find()) {
+            assertThat(alarms).as("README runbook entry " + entries.group(1) + " names an alarm of the template")
+                    .contains(entries.group(1));
+        }
     }
 
     @Test
@@ -151,14 +183,17 @@ class TemplateContractIT {
                     S3Event e = LambdaEventSerializers.serializerFor(S3Event.class, cl).fromJson(in);
                     assertThat(e.getRecords()).as(file).isNotEmpty()
                             .allSatisfy(r -> assertThat(r.getS3().getObject().getKey()).isNotBlank());
+                } else if (file.startsWith("schedule-")) {
+                    ScheduledEvent e = LambdaEventSerializers.serializerFor(ScheduledEvent.class, cl).fromJson(in);
+                    assertThat(e.getDetailType()).as(file).isEqualTo("Scheduled Event");
                 } else if (file.startsWith("msk-")) {
                     KafkaEvent e = LambdaEventSerializers.serializerFor(KafkaEvent.class, cl).fromJson(in);
                     assertThat(e.getRecords()).as(file).isNotEmpty();
                     e.getRecords().values().forEach(list -> assertThat(list).as(file).isNotEmpty()
                             .allSatisfy(r -> assertThat(r.getTopic()).isNotBlank()));
                 } else {
-                    fail(file + " names no function: sample events start with s3- (S3IngestFunction) or msk- "
-                            + "(MskIngestFunction)");
+                    fail(file + " names no function: sample events start with s3- (S3IngestFunction), msk- "
+                            + "(MskIngestFunction) or schedule- (ReconcilerFunction)");
                 }
             }
             checked++;
@@ -261,12 +296,15 @@ class TemplateContractIT {
         return out;
     }
 
-    /** S3 event source → S3Event; invoked by a Kafka event source mapping → KafkaEvent. */
+    /** S3 event source → S3Event; a schedule → ScheduledEvent; invoked by a Kafka event source mapping → KafkaEvent. */
     private static Class<?> eventType(String function) {
         JsonNode events = template.path("Resources").path(function).path("Properties").path("Events");
         for (JsonNode e : events) {
             if (e.path("Type").asText().equals("S3")) {
                 return S3Event.class;
+            }
+            if (e.path("Type").asText().equals("Schedule")) {
+                return ScheduledEvent.class;
             }
         }
         for (JsonNode r : template.path("Resources")) {
