@@ -6,8 +6,10 @@ import static io.inorder.ledger.Items.present;
 import static io.inorder.ledger.Items.s;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -43,6 +45,20 @@ public final class PartitionCursor {
                 .consistentRead(true)).item();
         return present(item) && item.containsKey(LAST_OFFSET)
                 ? OptionalLong.of(Long.parseLong(item.get(LAST_OFFSET).n())) : OptionalLong.empty();
+    }
+
+    /** Where a partition stands: its last applied offset and when it moved there. */
+    public record Progress(String topic, int partition, long lastOffset, Instant updatedAt) { }
+
+    /** The partition's progress, read consistently; empty when nothing of it was applied yet. */
+    public Optional<Progress> progress(String topic, int partition) {
+        Map<String, AttributeValue> item = db.getItem(b -> b.tableName(table).key(cursorKey(topic, partition))
+                .consistentRead(true)).item();
+        if (!present(item) || !item.containsKey(LAST_OFFSET)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Progress(topic, partition, Items.longOr(item, LAST_OFFSET, -1),
+                Instant.ofEpochMilli(Items.longOr(item, UPDATED_AT, 0))));
     }
 
     /**

@@ -32,6 +32,10 @@ public final class Inorder {
                 ReplayCommand::run));
         COMMANDS.put("invoke", new Entry("run one sample event through a function, locally (invoke s3|msk ...)",
                 InvokeCommand::run));
+        COMMANDS.put("status", new Entry("where every stream, partition and table stands; gaps, leases, skips",
+                StatusCommand::run));
+        COMMANDS.put("skip", new Entry("move a stream blocked on missing files past them, with a recorded reason",
+                SkipCommand::run));
     }
 
     private Inorder() { }
