@@ -260,9 +260,36 @@ class TemplateContractIT {
             }
             String secret = template.path("Globals").path("Function").path("Environment").path("Variables")
                     .path(IngestConfig.API_KEY_SECRET_ARN.name()).toString();
+            if (eventType(name) == ScheduledEvent.class) {
+                // The reconciler never writes to Rockset: least privilege keeps the API key out of its reach.
+                assertThat(policies.findValues("AWSSecretsManagerGetSecretValuePolicy")).as(name + " secret access")
+                        .isEmpty();
+                return;
+            }
             assertThat(policies.findValues("AWSSecretsManagerGetSecretValuePolicy")).as(name + " secret access")
                     .singleElement().satisfies(p -> assertThat(p.path("SecretArn").toString()).isEqualTo(secret));
         });
+    }
+
+    @Test
+    void theReconcilerReDrivesThroughTheS3FunctionsAliasAndMayInvokeIt() {
+        JsonNode r = functions().get("ReconcilerFunction").path("Properties");
+        String alias = template.path("Globals").path("Function").path("AutoPublishAlias").asText();
+        assertThat(r.path("Environment").path("Variables").path(IngestConfig.REDRIVE_FUNCTION.name())
+                .path("Ref").asText()).isEqualTo("S3IngestFunctionAlias" + alias);
+        List<String> invokable = new ArrayList<>();
+        for (JsonNode p : r.path("Policies")) {
+            for (JsonNode st : p.path("Statement")) {
+                if (st.path("Action").asText().equals("lambda:InvokeFunction")) {
+                    st.path("Resource").forEach(x -> invokable.add(x.path("Fn::Sub").asText()));
+                }
+            }
+        }
+        String s3 = functions().get("S3IngestFunction").path("Properties").path("FunctionName").path("Fn::Sub")
+                .asText();
+        assertThat(invokable).contains("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:" + s3
+                + ":*");
+        assertThat(r.path("Events").path("Sweep").path("Type").asText()).isEqualTo("Schedule");
     }
 
     @Test
