@@ -32,6 +32,8 @@ public final class Inorder {
                 ReplayCommand::run));
         COMMANDS.put("invoke", new Entry("run one sample event through a function, locally (invoke s3|msk ...)",
                 InvokeCommand::run));
+        COMMANDS.put("quarantine", new Entry("list, show and replay quarantined records (quarantine list|show|replay)",
+                QuarantineCommand::run));
     }
 
     private Inorder() { }
