@@ -37,7 +37,8 @@ class QuarantineCommandTest {
     /** Before the fix: shop.customers is missing, so its records are quarantined (unknownTables: quarantine). */
     private static final String TABLES = """
             {"workspace": "commons", "unknownTables": "quarantine",
-             "tables": {"shop.orders": {"collection": "orders", "primaryKey": ["id"]}}}""";
+             "tables": {"shop.orders": {"collection": "orders", "primaryKey": ["id"]},
+                        "shop.items": {"collection": "items", "primaryKey": ["id"], "prefixes": ["cdc/csv/"]}}}""";
     /** After the fix: shop.customers is configured, its age a number. */
     private static final String FIXED_TABLES = """
             {"workspace": "commons",
@@ -207,6 +208,66 @@ class QuarantineCommandTest {
         assertThat(stack.emulator().requests().entries(e -> e.path().contains("customers"))).isEmpty();
         assertThat(stack.emulator().applyLog("commons", "customers")).isEmpty();
         assertThat(ids(quarantine("list").out)).hasSize(2);
+    }
+
+    @Test
+    void aCsvLineIsReplayedOnlyWithItsHeaderOrTheConfiguredColumns() throws Exception {
+        ingest("cdc/csv/a/shop.items_9.csv", "id,sku\n1,A\n2,B,EXTRA\n3,C\n");
+        String id = ids(quarantine("list", "--source", "cdc/csv/a/shop.items_9.csv").out).get(0);
+
+        Run refused = quarantine("replay", id, "--config", writeConfig(TABLES));
+        assertThat(refused.code).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.out).contains("not_sent").contains("cannot be read without its file's header")
+                .contains("csvColumns");
+        assertThat(quarantine("show", id).code).as("a refused record stays quarantined").isZero();
+
+        Path headerAndLine = dir.resolve("line.csv");
+        Files.writeString(headerAndLine, "id,sku\n2,B\n");
+        Run withHeader = quarantine("replay", id, "--with", headerAndLine.toString(), "--config", writeConfig(TABLES));
+        assertThat(withHeader.code).as(withHeader.toString()).isZero();
+        stack.emulator().awaitApplied(IDLE);
+        assertThat(documents("items")).containsOnlyKeys("1", "2", "3");
+        assertThat(documents("items").get("2").get("sku").asText()).isEqualTo("B");
+    }
+
+    @Test
+    void aCsvLineIsReadWithTheColumnsTheConfigNames() throws Exception {
+        ingest("cdc/csv/b/shop.items_9.csv", "id,sku\n4,D,EXTRA\n");
+        String id = ids(quarantine("list", "--source", "cdc/csv/b/shop.items_9.csv").out).get(0);
+        Path line = dir.resolve("line.csv");
+        Files.writeString(line, "4,D\n");
+        String withColumns = TABLES.replace("\"prefixes\": [\"cdc/csv/\"]",
+                "\"prefixes\": [\"cdc/csv/\"], \"csvColumns\": [\"id\", \"sku\"]");
+
+        Run replay = quarantine("replay", id, "--with", line.toString(), "--config", writeConfig(withColumns));
+
+        assertThat(replay.code).as(replay.toString()).isZero();
+        stack.emulator().awaitApplied(IDLE);
+        assertThat(documents("items").get("4").get("sku").asText()).isEqualTo("D");
+    }
+
+    @Test
+    void aKafkaRecordQuarantinedOnAnUnclaimedTopicIsAppliedOnceTheConfigClaimsTheTopic() throws Exception {
+        try (LocalMskFunction msk = new LocalMskFunction(stack, TABLES, Map.of(), 1, quiet(), quiet())) {
+            msk.invoke(new KafkaBatch().add("shop_refunds", 0, 0, "{\"id\":\"1\",\"amount\":\"2.00\"}")
+                    .add("shop_refunds", 0, 1, "{\"id\":\"1\",\"amount\":\"2.50\"}")
+                    .add("shop_refunds", 0, 2, "{\"id\":\"2\",\"amount\":\"9.00\"}").build());
+        }
+        Run list = quarantine("list", "--source", "shop_refunds/0");
+        assertThat(ids(list.out)).hasSize(3);
+        assertThat(list.out).contains("shop_refunds/0@1").contains("add \"topics\": [\"shop_refunds\"]");
+        stack.emulator().createCollection("commons", "refunds");
+        String claimed = FIXED_TABLES.replace("\"tables\": {", "\"tables\": {\"shop.refunds\": {\"collection\": "
+                + "\"refunds\", \"primaryKey\": [\"id\"], \"topics\": [\"shop_refunds\"]},");
+
+        Run replay = quarantine("replay", "--source", "shop_refunds", "--config", writeConfig(claimed));
+
+        assertThat(replay.code).as(replay.toString()).isZero();
+        stack.emulator().awaitApplied(IDLE);
+        assertThat(documents("refunds")).containsOnlyKeys("1", "2");
+        assertThat(documents("refunds").get("1").get("amount").asText()).as("offset 1 after offset 0")
+                .isEqualTo("2.50");
+        assertThat(ids(quarantine("list").out)).isEmpty();
     }
 
     @Test
