@@ -209,7 +209,9 @@ public final class QuarantineReplay {
             failure = "not acknowledged: " + e.getMessage() + " (it stays quarantined; replay it again)";
             services.log().warn("replay of a stream stopped", "stream", stream(stream.get(0).record().origin()),
                     "error", e.toString());
-            for (int i = next + 1; i < stream.size(); i++) {
+            boolean currentFed = next < stream.size() && !fed.isEmpty()
+                    && fed.get(fed.size() - 1) == stream.get(next).record();
+            for (int i = currentFed ? next + 1 : next; i < stream.size(); i++) {
                 refused.add(new Result(stream.get(i).record(), Status.NOT_SENT, failure));
             }
         }
@@ -295,6 +297,7 @@ public final class QuarantineReplay {
         if (route instanceof TopicRoutes.Ignored) {
             return refusal("topic " + origin.source() + " is a Replicant topic, which Inorder ignores");
         }
+        // FORMAT is the S3 function's; Kafka values are JSON whatever it says (the MSK function refuses csv).
         ReaderOptions options = ReaderOptions.defaults().withFormat(format == ArcionFormat.CSV ? ArcionFormat.AUTO
                 : format);
         // The quarantine keeps the value only: a JSON CDC change whose key is only in the message key cannot be

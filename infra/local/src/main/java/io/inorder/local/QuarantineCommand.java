@@ -232,7 +232,7 @@ final class QuarantineCommand {
                     ApiKeySource.fromEnvironment(environment(where, configText)),
                     new Metrics("Inorder", "inorder-cli", new PrintStream(OutputStream.nullOutputStream()),
                             Clock.systemUTC()),
-                    new Log("inorder-quarantine", Log.Level.WARN, err, Clock.systemUTC()), Clock.systemUTC());
+                    new Log("inorder-quarantine", Log.Level.ERROR, err, Clock.systemUTC()), Clock.systemUTC());
             QuarantineReplay replay = new QuarantineReplay(services, quarantine, config.keyPattern(),
                     config.format());
             long streams = choices.stream().map(c -> replay.stream(c.record().origin())).distinct().count();

@@ -193,6 +193,23 @@ class QuarantineCommandTest {
     }
 
     @Test
+    void recordsTheWriteApiDidNotAcknowledgeStayQuarantinedUnchanged() throws Exception {
+        ingest("cdc/down/shop.customers_9.json", customer("I", 5, "Ann", "30"), customer("I", 6, "Cid", "41"));
+        List<String> before = ids(quarantine("list").out);
+        String missingCollection = FIXED_TABLES.replace("\"collection\": \"customers\"",
+                "\"collection\": \"no_such_collection\"");
+
+        Run replay = quarantine("replay", "--all", "--config", writeConfig(missingCollection));
+
+        assertThat(replay.code).as(replay.toString()).isEqualTo(1);
+        assertThat(replay.out).contains("0 applied and removed").contains("2 not sent (kept)")
+                .contains("not_sent").contains("no_such_collection");
+        Run list = quarantine("list");
+        assertThat(ids(list.out)).isEqualTo(before);
+        assertThat(list.out).contains("table 'shop.customers' is not in the table config");
+    }
+
+    @Test
     void aDryRunPrintsTheOperationsAndWritesAndRemovesNothing() throws Exception {
         ingest("cdc/dry/shop.customers_9.json", customer("I", 5, "Ann", "30"));
         ingest("cdc/dry/shop.customers_10.json", customerDelete(5));
