@@ -299,6 +299,55 @@ public final class ChangeMapper {
         return o.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The change {@link #render} wrote for a refused record, read back with {@code origin}, so a change the mapper
+     * refused (an unknown table, a bad type hint) can be mapped again once the table config is fixed. Text values
+     * come back as text, other JSON values as JSON, as the readers produce them. Empty when {@code raw} is not such a
+     * rendering (source record bytes, a Write API document).
+     */
+    public static java.util.Optional<ChangeEvent> renderedChange(byte[] raw, io.inorder.arcion.Origin origin) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(raw);
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty();
+        }
+        if (n == null || !n.isObject() || !n.path("afterComplete").isBoolean() || !n.path("op").isTextual()
+                || !n.has("before") || !n.has("after") || !n.has("table")) {
+            return java.util.Optional.empty();
+        }
+        Op op;
+        try {
+            op = Op.valueOf(n.get("op").asText());
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+        if (!isRenderedRow(n.get("before")) || !isRenderedRow(n.get("after"))) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new ChangeEvent(n.get("table").isNull() ? null : n.get("table").asText(), op,
+                renderedRow(n.get("before")), renderedRow(n.get("after")), n.get("afterComplete").asBoolean(),
+                n.path("sourceTimeMillis").asLong(-1), n.hasNonNull("position") ? n.get("position").asText() : null,
+                n.hasNonNull("messageKey") ? n.get("messageKey") : null, origin));
+    }
+
+    private static boolean isRenderedRow(JsonNode n) {
+        return n.isNull() || n.isObject();
+    }
+
+    private static Row renderedRow(JsonNode n) {
+        if (n.isNull()) {
+            return null;
+        }
+        Row.Builder b = new Row.Builder();
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            JsonNode v = f.getValue();
+            b.put(f.getKey(), v.isNull() ? null : v.isTextual() ? v.asText() : v);
+        }
+        return b.build();
+    }
+
     private static JsonNode rowJson(Row row) {
         if (row == null) {
             return JsonNodeFactory.instance.nullNode();

@@ -257,6 +257,25 @@ class ChangeMapperTest {
         return ((Reject) r).badRecord().reason();
     }
 
+    @Test
+    void aRefusedChangeRenderedForTheQuarantineReadsBackAsTheSameChange() {
+        ChangeEvent refused = new ChangeEvent("shop.unknown", Op.UPDATE, row("id", "17", "meta", null),
+                row("id", "17", "total", JsonNodeFactory.instance.numberNode(9), "status", "PAID"), false,
+                1_700_000_000_000L, "{\"position\":42}", JSON.createObjectNode().put("id", 17), ORIGIN);
+        byte[] rendered = ((Reject) mapper.map(refused)).badRecord().raw();
+
+        assertThat(ChangeMapper.renderedChange(rendered, ORIGIN)).contains(refused);
+    }
+
+    @Test
+    void bytesThatAreNotARenderedChangeAreNotTakenForOne() {
+        assertThat(ChangeMapper.renderedChange("{\"opType\":\"I\",\"after\":{}}".getBytes(), ORIGIN)).isEmpty();
+        assertThat(ChangeMapper.renderedChange("{\"_id\":\"1\",\"status\":\"NEW\"}".getBytes(), ORIGIN)).isEmpty();
+        assertThat(ChangeMapper.renderedChange("id,status\n1,NEW".getBytes(), ORIGIN)).isEmpty();
+        assertThat(ChangeMapper.renderedChange(("{\"table\":\"t\",\"op\":\"MERGE\",\"before\":null,"
+                + "\"after\":{},\"afterComplete\":true}").getBytes(), ORIGIN)).isEmpty();
+    }
+
     private static ChangeEvent event(String table, Op op, Row before, Row after, boolean complete, long time) {
         return new ChangeEvent(table, op, before, after, complete, time, null, null, ORIGIN);
     }

@@ -1,6 +1,7 @@
 package io.inorder.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,8 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.gaul.s3proxy.junit.S3ProxyExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,6 +84,123 @@ class S3QuarantineTest {
         quarantine.put(window);
 
         assertThat(s3.listObjectsV2(l -> l.bucket("quarantine")).contents()).hasSize(1);
+    }
+
+    @Test
+    void whatIsWrittenIsReadBackWithOriginReasonTimeAndRawBytes() {
+        byte[] notUtf8 = {(byte) 0xC3, (byte) 0x28};
+        quarantine.put(List.of(
+                new BadRecord(Origin.fileRecord("cdc/orders_3.json", 4, 900), "unknown opType 'X'", utf8("{\"x\":1}")),
+                new BadRecord(Origin.fileRecord("cdc/orders_3.json", 9, -1), "not UTF-8", notUtf8)));
+        quarantine.put(List.of(new BadRecord(Origin.kafka("orders_cdc_logs", 2, 42), "empty value")));
+
+        List<QuarantinedRecord> all = new ArrayList<>();
+        quarantine.forEach(null, all::add);
+
+        assertThat(all).extracting(QuarantinedRecord::origin).containsExactly(
+                Origin.kafka("orders_cdc_logs", 2, 42), Origin.fileRecord("cdc/orders_3.json", 4, 900),
+                Origin.fileRecord("cdc/orders_3.json", 9, -1));
+        QuarantinedRecord first = all.get(1);
+        assertThat(first.id()).isEqualTo("s3/cdc/orders_3.json/00000000000000000004-00000000000000000009.ndjson#4");
+        assertThat(first.reason()).isEqualTo("unknown opType 'X'");
+        assertThat(first.quarantinedAt()).isEqualTo(Instant.parse("2026-11-23T10:00:00Z"));
+        assertThat(first.raw()).isEqualTo(utf8("{\"x\":1}"));
+        assertThat(all.get(2).raw()).isEqualTo(notUtf8);
+        assertThat(quarantine.find(first.id())).contains(first);
+        assertThat(quarantine.find("kafka/orders_cdc_logs/2/00000000000000000042-00000000000000000042.ndjson#42"))
+                .map(QuarantinedRecord::reason).contains("empty value");
+    }
+
+    @Test
+    void aSourceFilterReturnsOnlyThatSourcesRecords() {
+        quarantine.put(List.of(new BadRecord(Origin.fileRecord("a", 0, 0), "bad a")));
+        quarantine.put(List.of(new BadRecord(Origin.fileRecord("a/b", 0, 0), "bad a/b")));
+        quarantine.put(List.of(new BadRecord(Origin.kafka("t", 1, 5), "bad t1")));
+        quarantine.put(List.of(new BadRecord(Origin.kafka("t", 2, 5), "bad t2")));
+
+        assertThat(reasons("a")).containsExactly("bad a");
+        assertThat(reasons("t")).containsExactly("bad t1", "bad t2");
+        assertThat(reasons("t/2")).containsExactly("bad t2");
+        assertThat(reasons("nowhere")).isEmpty();
+    }
+
+    @Test
+    void anUnknownIdIsEmptyAndAMalformedIdIsRefused() {
+        assertThat(quarantine.find("s3/k/00000000000000000000-00000000000000000000.ndjson#0")).isEmpty();
+        assertThatThrownBy(() -> quarantine.find("orders#3")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a quarantine id");
+    }
+
+    @Test
+    void removingSomeLinesKeepsTheOthersAndTheirIds() {
+        quarantine.put(List.of(new BadRecord(Origin.fileRecord("k_1", 0, 0), "bad 0", utf8("zero")),
+                new BadRecord(Origin.fileRecord("k_1", 3, 10), "bad 3", utf8("three")),
+                new BadRecord(Origin.fileRecord("k_1", 5, 20), "bad 5", utf8("five"))));
+        List<QuarantinedRecord> before = all();
+
+        S3Quarantine.Rewrite r = quarantine.rewrite(before.get(0).objectKey(), before.get(0).objectETag(),
+                Set.of(before.get(1).id()), Map.of(before.get(2).id(), "still bad: new reason"));
+
+        assertThat(r).isEqualTo(S3Quarantine.Rewrite.REWRITTEN);
+        List<QuarantinedRecord> after = all();
+        assertThat(after).extracting(QuarantinedRecord::id).containsExactly(before.get(0).id(), before.get(2).id());
+        assertThat(after.get(0).raw()).isEqualTo(utf8("zero"));
+        assertThat(after.get(0).reason()).isEqualTo("bad 0");
+        assertThat(after.get(1).reason()).isEqualTo("still bad: new reason");
+        assertThat(after.get(1).raw()).isEqualTo(utf8("five"));
+        assertThat(after.get(1).quarantinedAt()).isEqualTo(before.get(2).quarantinedAt());
+    }
+
+    @Test
+    void removingEveryLineDeletesTheObject() {
+        quarantine.put(List.of(new BadRecord(Origin.kafka("t", 0, 7), "bad", utf8("{}"))));
+        QuarantinedRecord only = all().get(0);
+
+        assertThat(quarantine.rewrite(only.objectKey(), only.objectETag(), Set.of(only.id()), Map.of()))
+                .isEqualTo(S3Quarantine.Rewrite.DELETED);
+        assertThat(s3.listObjectsV2(l -> l.bucket("quarantine")).contents()).isEmpty();
+    }
+
+    @Test
+    void anObjectQuarantinedAgainSinceItWasReadIsNotRewritten() {
+        List<BadRecord> window = List.of(new BadRecord(Origin.fileRecord("k_2", 0, 0), "bad", utf8("a")),
+                new BadRecord(Origin.fileRecord("k_2", 1, 5), "bad", utf8("b")));
+        quarantine.put(window);
+        QuarantinedRecord read = all().get(0);
+        // The window is quarantined again (a redelivery) with another reason: a new object version, a new eTag.
+        quarantine.put(List.of(new BadRecord(Origin.fileRecord("k_2", 0, 0), "bad again", utf8("a")),
+                new BadRecord(Origin.fileRecord("k_2", 1, 5), "bad again", utf8("b"))));
+
+        assertThat(quarantine.rewrite(read.objectKey(), read.objectETag(), Set.of(read.id()), Map.of()))
+                .isEqualTo(S3Quarantine.Rewrite.CHANGED);
+        assertThat(all()).extracting(QuarantinedRecord::reason).containsExactly("bad again", "bad again");
+    }
+
+    @Test
+    void anObjectRemovedSinceItWasReadIsReportedChanged() {
+        quarantine.put(List.of(new BadRecord(Origin.fileRecord("k_3", 0, 0), "bad", utf8("a"))));
+        QuarantinedRecord read = all().get(0);
+        s3.deleteObject(d -> d.bucket("quarantine").key(read.objectKey()));
+
+        assertThat(quarantine.rewrite(read.objectKey(), read.objectETag(), Set.of(read.id()), Map.of()))
+                .isEqualTo(S3Quarantine.Rewrite.CHANGED);
+        assertThat(quarantine.find(read.id())).isEmpty();
+    }
+
+    private List<QuarantinedRecord> all() {
+        List<QuarantinedRecord> all = new ArrayList<>();
+        quarantine.forEach(null, all::add);
+        return all;
+    }
+
+    private List<String> reasons(String source) {
+        List<String> reasons = new ArrayList<>();
+        quarantine.forEach(source, r -> reasons.add(r.reason()));
+        return reasons;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private List<JsonNode> read(String key) throws Exception {
