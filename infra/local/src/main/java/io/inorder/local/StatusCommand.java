@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inorder.arcion.Origin;
 import io.inorder.ledger.Arrival;
 import io.inorder.ledger.FileLedger;
 import io.inorder.ledger.LedgerIndex;
@@ -12,6 +13,7 @@ import io.inorder.ledger.SkipRecord;
 import io.inorder.ledger.StreamState;
 import io.inorder.ledger.TableCursor;
 import io.inorder.ledger.TableProgress;
+import io.inorder.pipeline.S3Quarantine;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,13 +21,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * {@code inorder status}: where every S3 stream, Kafka partition and source table stands, read from the ledger of a
  * deployed stack, a bare table or the local stack — next sequence, files waiting, the gap (which file, since when),
- * the lease holder, skips, table marks and lag. Read-only. A readable table, or {@code --json} for scripts.
+ * the lease holder, skips, table marks and lag, and the quarantined records per source. Read-only. A readable table, or {@code --json} for scripts.
  */
 final class StatusCommand {
 
@@ -44,9 +48,16 @@ final class StatusCommand {
     /** One stream's row: its state (one classification, shared with the reconciler), files waiting, skips. */
     record StreamRow(StreamState state, StreamState.Condition condition, long filesWaiting, List<SkipRecord> skips) { }
 
+    /** Quarantined records per source (S3 key, or topic/partition), at {@code location}; empty when unknown. */
+    record QuarantineCounts(String location, Map<String, Long> bySource) {
+        long total() {
+            return bySource.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
     /** Everything status shows, read at {@code at}. */
     record Status(String where, Instant at, List<StreamRow> streams, List<PartitionCursor.Progress> partitions,
-                  List<TableProgress> tables) {
+                  List<TableProgress> tables, Optional<QuarantineCounts> quarantine) {
 
         boolean anyBlocked() {
             return streams.stream().anyMatch(s -> s.condition() == StreamState.Condition.BLOCKED);
@@ -100,7 +111,15 @@ final class StatusCommand {
         for (String t : index.tables()) {
             tableCursor.progress(t).ifPresent(tables::add);
         }
-        return new Status(d.description() + ", ledger " + table, now, streams, partitions, tables);
+        Optional<QuarantineCounts> quarantine = d.quarantineBucket().map(bucket -> {
+            S3Quarantine q = new S3Quarantine(d.s3(), bucket, d.quarantinePrefix(), clock);
+            Map<String, Long> counts = new TreeMap<>();
+            // Reads every quarantined record: the quarantine is meant to stay small, and an alarm fires when it grows.
+            q.forEach(null, r -> counts.merge(r.origin().kind() == Origin.Kind.KAFKA
+                    ? r.origin().source() + "/" + r.origin().partition() : r.origin().source(), 1L, Long::sum));
+            return new QuarantineCounts(q.location(), counts);
+        });
+        return new Status(d.description() + ", ledger " + table, now, streams, partitions, tables, quarantine);
     }
 
     static void print(Status s, PrintStream out) {
@@ -156,6 +175,17 @@ final class StatusCommand {
                 out.printf("  %-32s %-26s %-26s %10s %10d%n", t.sourceTable(), mark(t.applied()), mark(t.visible()),
                         lag(t), t.totals().documents());
             }
+        }
+        out.println();
+        if (s.quarantine().isEmpty()) {
+            out.println("Quarantine: not known here (add --quarantine-bucket B)");
+            return;
+        }
+        QuarantineCounts q = s.quarantine().get();
+        out.println("Quarantine (" + q.total() + " record" + (q.total() == 1 ? "" : "s") + " at " + q.location() + ")");
+        q.bySource().forEach((source, n) -> out.printf("  %8d  %s%n", n, source));
+        if (q.total() > 0) {
+            out.println("  see them: inorder quarantine list; fix and replay: inorder quarantine replay");
         }
     }
 
@@ -250,6 +280,13 @@ final class StatusCommand {
             partitions.addObject().put("topic", p.topic()).put("partition", p.partition())
                     .put("lastOffset", p.lastOffset()).put("updatedAt", p.updatedAt().toString());
         }
+        s.quarantine().ifPresent(q -> {
+            ObjectNode n = root.putObject("quarantine");
+            n.put("location", q.location());
+            n.put("records", q.total());
+            ObjectNode by = n.putObject("bySource");
+            q.bySource().forEach(by::put);
+        });
         ArrayNode tables = root.putArray("tables");
         for (TableProgress t : s.tables()) {
             ObjectNode n = tables.addObject();

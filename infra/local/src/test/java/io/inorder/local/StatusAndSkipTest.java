@@ -47,6 +47,9 @@ class StatusAndSkipTest {
     @Test
     void statusShowsABlockedStreamItsMissingFileWhatWaitsAndHowToSkip() throws Exception {
         String stream = blockedStream("cdc/status-blocked/shop.orders", 61);
+        function.deliver(List.of(upload("cdc/status-bad/shop.orders_1.json", "{\"opType\": \"I\", \"broken\n",
+                CdcFiles.upsert("I", 62, "NEW"))));
+        function.awaitIdle(IDLE);
 
         Run run = run("status", "--stream", "status-blocked");
 
@@ -55,6 +58,8 @@ class StatusAndSkipTest {
                 + " +blocked +1 +2 +file 1 missing, \\d+s")
                 .contains("! " + stream + " waits for file 1; file 2 (cdc/status-blocked/shop.orders_2.json) arrived")
                 .contains("inorder skip --stream " + stream + " --to 2 --reason");
+        assertThat(run("status").out).contains("Quarantine (1 record at s3://inorder-quarantine/quarantine/)")
+                .containsPattern("\\s+1  \\S*cdc/status-bad/shop\\.orders_1\\.json");
 
         JsonNode json = new ObjectMapper().readTree(run("status", "--stream", "status-blocked", "--json").out);
         JsonNode row = json.path("streams").get(0);
@@ -65,6 +70,7 @@ class StatusAndSkipTest {
         assertThat(row.path("gap").path("missingSeq").asLong()).isEqualTo(1);
         assertThat(row.path("gap").path("nextArrivedSeq").asLong()).isEqualTo(2);
         assertThat(row.path("gap").path("ageSeconds").asLong()).isNotNegative();
+        assertThat(json.path("quarantine").path("records").asLong()).isEqualTo(1);
     }
 
     @Test
