@@ -1,9 +1,14 @@
 package io.inorder.pipeline;
 
 import io.inorder.arcion.Origin;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One line of the quarantine as read back: the bad record's origin, reason, raw bytes and time, with the object that
@@ -27,6 +32,21 @@ public record QuarantinedRecord(String id, String objectKey, String objectETag, 
     @Override
     public byte[] raw() {
         return raw.clone();
+    }
+
+    /** The raw bytes as text when they are valid UTF-8 (how people read and edit a record), else empty. */
+    public Optional<String> rawText() {
+        return Optional.ofNullable(strictUtf8(raw));
+    }
+
+    /** {@code bytes} decoded as UTF-8, or null when they are not valid UTF-8 (never a lossy decoding). */
+    static String strictUtf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
     }
 
     /** Size of the raw bytes, without copying them. */

@@ -12,9 +12,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -315,20 +312,11 @@ public final class S3Quarantine implements Quarantine {
         g.writeStringField("quarantinedAt", at);
         g.writeFieldName("raw");
         g.writeBinary(raw);
-        String text = utf8(raw);
+        String text = QuarantinedRecord.strictUtf8(raw);
         if (text != null) {
             g.writeStringField("rawText", text);
         }
         g.writeEndObject();
         g.writeRaw('\n');
-    }
-
-    private static String utf8(byte[] raw) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 }

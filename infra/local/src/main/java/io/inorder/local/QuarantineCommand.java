@@ -22,10 +22,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -174,7 +170,7 @@ final class QuarantineCommand {
             out.println("reason:      " + r.reason());
             out.println("quarantined: " + (r.quarantinedAt() == null ? "-" : r.quarantinedAt()));
             out.println("object:      " + quarantine(where).location() + r.id().substring(0, r.id().lastIndexOf('#')));
-            String text = utf8(r.raw());
+            String text = r.rawText().orElse(null);
             out.println("bytes:       " + r.rawLength() + (text == null ? " (not UTF-8; base64 below)" : ""));
             out.println(text == null ? Base64.getEncoder().encodeToString(r.raw()) : text);
             return 0;
@@ -389,15 +385,6 @@ final class QuarantineCommand {
             return JSON.writeValueAsString(m);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String utf8(byte[] raw) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
         }
     }
 }
