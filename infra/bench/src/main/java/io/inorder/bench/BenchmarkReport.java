@@ -74,12 +74,12 @@ final class BenchmarkReport {
         if (r.requests().ok()) {
             for (RequestEfficiency.Figures f : r.requests().figures()) {
                 boolean hot = f.workload().keySpace() > 0;
-                row(md, "Requests, " + f.workload().name() + " vs lower bound", f.requests() + " requests",
+                row(md, "Requests, " + f.workload().name() + " vs lower bound", requestCount(f.requests()),
                         f.bound().requests() + " (bound)", f.ratioToBound(), hot ? "below the bound" : "≤ 1.05×",
                         hot ? f.ratioToBound() < 1 : f.ratioToBound() <= 1.05);
                 if (f.workload().documentBytes() == 1_024 && !hot) {
-                    row(md, "Requests, " + f.workload().name() + " vs 1,000-document batching", f.requests()
-                            + " requests", f.fixed1000() + " requests", f.fewerThanFixed1000(), "≥ 10× fewer",
+                    row(md, "Requests, " + f.workload().name() + " vs 1,000-document batching",
+                            requestCount(f.requests()), requestCount(f.fixed1000()), f.fewerThanFixed1000(), "≥ 10× fewer",
                             f.fewerThanFixed1000() >= 10);
                 }
             }
@@ -332,6 +332,10 @@ final class BenchmarkReport {
     private static void failedRow(StringBuilder md, String figure, String failure) {
         md.append("| ").append(figure).append(" | failed: ").append(failure.replace('|', '/').replace('\n', ' '))
                 .append(" | | | | **no** |\n");
+    }
+
+    private static String requestCount(long n) {
+        return n == 1 ? "1 request" : n + " requests";
     }
 
     private static String streams(int n) {

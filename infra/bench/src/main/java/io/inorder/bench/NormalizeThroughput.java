@@ -14,7 +14,9 @@ import java.util.List;
 
 /**
  * Section 1: runs {@link NormalizeBenchmark} with JMH (one fork, programmatic options) and turns its operations per
- * second into MB/s of Arcion input and records per second.
+ * second into MB/s of Arcion input and records per second. The pipeline has the most code to compile, so it is the
+ * slowest to warm up: a short warm-up (one second) understates it by up to 4×, which is why even the quick mode warms
+ * up for three.
  */
 final class NormalizeThroughput {
 
@@ -37,9 +39,9 @@ final class NormalizeThroughput {
         Options options = new OptionsBuilder()
                 .include(NormalizeBenchmark.class.getName() + "\\.")
                 .forks(1)
-                .warmupIterations(quick ? 1 : 3)
+                .warmupIterations(quick ? 3 : 6)
                 .warmupTime(TimeValue.seconds(quick ? 1 : 2))
-                .measurementIterations(quick ? 2 : 5)
+                .measurementIterations(quick ? 3 : 5)
                 .measurementTime(TimeValue.seconds(quick ? 1 : 2))
                 .jvmArgs("-Xmx1g")
                 .shouldFailOnError(true)
