@@ -17,6 +17,53 @@ final class BenchmarkReport {
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
+    /**
+     * What profiling found while these benchmarks were built, and what was fixed: measured once, by hand, on the
+     * development machine (its figures are not from the run above), kept in the report so a reader of a missed
+     * target sees the evidence next to it.
+     */
+    static final String PROFILES = """
+            ## Profiles and fixes
+
+            Measured once while building these benchmarks (2026-11-23, same 2-core machine, shared with other builds),
+            not by the run above.
+
+            **End-to-end: fixed a client-side hot spot.** JFR (`settings=profile`, all threads of the benchmark JVM)
+            over 1 stream × 4 files × 10,000 records and 4 streams × 10,000 records showed 19.5% of all CPU samples in
+            the JDK HTTP client, in `ConcurrentLinkedQueue.offer` and `HeapByteBuffer.<init>` under
+            `RequestPublishers$IterablePublisher$ByteBufferIterator.copy`: `BodyPublishers.ofByteArrays` gives every
+            array its own 16 KiB buffer, and `WriteApiClient` handed it one array per item and one per comma (about
+            320 MiB of buffers per 10 MiB request of 1 KB documents). Fix: `BodyChunks` regroups the parts into 16 KiB
+            chunks as the client reads them (items copied, never encoded again). Same probe, before → after:
+
+            | Run | Before | After |
+            |---|---|---|
+            | 1 stream, three runs | 25.8, 26.3, 29.4 MB/s | 32.2, 44.0, 35.5 MB/s |
+            | 4 streams | 35.5 MB/s | 45.5 MB/s |
+
+            After the fix the HTTP client is 1.3% of the samples. The largest consumer is now the emulator (about 24%:
+            it parses every request into trees and deep-copies each document up to three times), then the function's
+            reader and encoder (about 13%), the AWS SDK (about 10%, mostly signing and chunk-encoding the uploads),
+            S3Proxy and DynamoDB Local (about 5%). All of them share the two cores with the function, so end-to-end
+            figures on this stack are floors, and the gap to 0.25× of normalize is mostly the local stack's own CPU.
+
+            **Normalize vs the tree model: gap explained, not fixed.** JMH `-prof stack` on the pipeline shows no hot
+            spot above 10%: Jackson reading values (`UTF8StreamJsonParser.getText`, about 9%), writing the items'
+            strings (about 9%), the decoder building rows (about 6%), slicing the NATIVE cursor (about 4%), the
+            coalescing window about 1%. The pipeline parses and encodes exactly what the tree model does; what it
+            saves is the tree itself and, for S3 JSON, the second parse of the double-encoded cursor; what it adds is
+            the change event (both images as rows, the cursor as position text), the mapping and the window. With rows
+            of strings only, Jackson 2.21's trees are cheap, so the two come out close: between 0.9× and 1.9× of the
+            tree model across the runs made while building this, never 2×. Reaching 2× would need the decoder to stop
+            materializing the before image and the encoder to copy values from the
+            input bytes without decoding them: a rewrite of the reader and encoder beyond this issue.
+
+            **JMH warm-up.** With one 1-second warm-up iteration the pipeline, which has the most code to compile,
+            measured up to 4× below its steady state while the baselines were already warm; both modes now warm up
+            for at least three iterations.
+
+            """;
+
     private BenchmarkReport() {
     }
 
@@ -41,6 +88,7 @@ final class BenchmarkReport {
         memory(md, r);
         coldStart(md, r);
         dynamoDb(md, r);
+        md.append(PROFILES);
         md.append("## How to rerun\n\n")
                 .append("```\n./inorder bench            # everything, about 10 minutes on 2 cores; writes BENCHMARKS.md\n")
                 .append("./inorder bench --quick    # smoke check in under 2 minutes\n")
