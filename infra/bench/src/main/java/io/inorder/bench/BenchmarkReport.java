@@ -90,7 +90,7 @@ final class BenchmarkReport {
         dynamoDb(md, r);
         md.append(PROFILES);
         md.append("## How to rerun\n\n")
-                .append("```\n./inorder bench            # everything, about 10 minutes on 2 cores; writes BENCHMARKS.md\n")
+                .append("```\n./inorder bench            # everything, about 4 minutes on 2 cores; writes BENCHMARKS.md\n")
                 .append("./inorder bench --quick    # smoke check in under 2 minutes\n")
                 .append("./inorder bench --out FILE # write the report elsewhere\n```\n\n")
                 .append("The command builds `infra/bench` when it is stale, starts DynamoDB Local, S3Proxy and the "
