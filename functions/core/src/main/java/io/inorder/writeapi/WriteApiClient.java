@@ -219,7 +219,7 @@ public final class WriteApiClient {
                     .header("Authorization", "ApiKey " + apiKey.apiKey())
                     .header("Content-Type", "application/json")
                     .header("User-Agent", USER_AGENT)
-                    .method(method, HttpRequest.BodyPublishers.ofByteArrays(body))
+                    .method(method, HttpRequest.BodyPublishers.ofByteArrays(new BodyChunks(body)))
                     .build();
             tally.requests++;
             tally.bytesSent += bodyBytes;

@@ -1,0 +1,148 @@
+package io.inorder.bench;
+
+import io.inorder.local.LocalStack;
+import io.inorder.ledger.LedgerTable;
+import io.inorder.observe.Log;
+import io.inorder.observe.Metrics;
+import io.inorder.pipeline.IngestConfig;
+import io.inorder.pipeline.IngestServices;
+import io.inorder.pipeline.S3Ingest;
+import io.inorder.pipeline.SnapStartPriming;
+import io.inorder.s3.S3IngestHandler;
+import io.inorder.writeapi.ApiKeySource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The S3 function wired as {@code S3Function} wires it in Lambda — configuration from environment variables, SDK
+ * clients over the URL-connection HTTP client, {@link IngestServices}, {@link S3Ingest}, {@link S3IngestHandler} and its
+ * {@link SnapStartPriming} — but against explicit local endpoints (path-style S3) and with an optional interceptor on
+ * the DynamoDB client, so a benchmark can count its calls. One rig is one Lambda container: not thread-safe.
+ */
+final class S3PathRig implements AutoCloseable {
+
+    static final String LANDING_BUCKET = "inorder-landing";
+    static final String STATE_TABLE = "inorder-state";
+    static final String QUARANTINE_BUCKET = "inorder-quarantine";
+    private static final Duration FUNCTION_TIMEOUT = Duration.ofSeconds(900);
+
+    /** Where the local stack listens; passed to forked JVMs as arguments. */
+    record Endpoints(URI dynamoDb, URI s3, URI writeApi, String apiKey) {
+
+        static Endpoints of(LocalStack stack) {
+            return new Endpoints(stack.dynamoDbEndpoint(), stack.s3Endpoint(), stack.emulator().baseUrl(),
+                    stack.emulator().apiKey());
+        }
+
+        List<String> arguments() {
+            return List.of(dynamoDb.toString(), s3.toString(), writeApi.toString(), apiKey);
+        }
+
+        static Endpoints fromArguments(List<String> args) {
+            return new Endpoints(URI.create(args.get(0)), URI.create(args.get(1)), URI.create(args.get(2)),
+                    args.get(3));
+        }
+    }
+
+    private final DynamoDbClient dynamoDb;
+    private final S3Client s3;
+    private final S3IngestHandler handler;
+    private final SnapStartPriming priming;
+    private int invocations;
+
+    /**
+     * @param overrides   extra environment variables (e.g. {@code MAX_REQUEST_DOCUMENTS})
+     * @param interceptor installed on the DynamoDB client the pipeline uses, or {@code null}
+     */
+    S3PathRig(Endpoints endpoints, Map<String, String> overrides, ExecutionInterceptor interceptor) {
+        Map<String, String> env = new HashMap<>();
+        env.put(IngestConfig.WRITE_API_URL.name(), endpoints.writeApi().toString());
+        env.put(IngestConfig.API_KEY.name(), endpoints.apiKey());
+        env.put(IngestConfig.TABLE_CONFIG.name(), CdcRecords.TABLE_CONFIG);
+        env.put(IngestConfig.STATE_TABLE.name(), STATE_TABLE);
+        env.put(IngestConfig.QUARANTINE_BUCKET.name(), QUARANTINE_BUCKET);
+        env.put(IngestConfig.FUNCTION_TIMEOUT_SECONDS.name(), Long.toString(FUNCTION_TIMEOUT.toSeconds()));
+        env.putAll(overrides);
+        IngestConfig config = IngestConfig.fromEnvironment(env, name -> {
+            throw new IllegalArgumentException("the benchmarks pass the table config inline, not through SSM");
+        });
+        SdkHttpClient http = UrlConnectionHttpClient.create();
+        var credentials = StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(LocalStack.ACCESS_KEY, LocalStack.SECRET_KEY));
+        this.dynamoDb = DynamoDbClient.builder().endpointOverride(endpoints.dynamoDb()).region(Region.US_EAST_1)
+                .credentialsProvider(credentials).httpClient(http)
+                .overrideConfiguration(c -> {
+                    if (interceptor != null) {
+                        c.addExecutionInterceptor(interceptor);
+                    }
+                }).build();
+        this.s3 = S3Client.builder().endpointOverride(endpoints.s3()).region(Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(credentials).httpClient(http).build();
+        Clock clock = Clock.systemUTC();
+        Log log = new Log("inorder", Log.Level.WARN, System.err, clock);
+        Metrics metrics = new Metrics("Inorder", "inorder", new PrintStream(OutputStream.nullOutputStream()), clock);
+        IngestServices services = IngestServices.create(config, dynamoDb, s3, ApiKeySource.fromEnvironment(env),
+                metrics, log, clock);
+        S3Ingest ingest = S3Ingest.create(config, services, dynamoDb, s3, stream -> {
+            throw new IllegalStateException("stream " + stream + " ran out of time in a benchmark invocation: the "
+                    + "figures would be wrong; raise the function timeout");
+        }, clock);
+        this.handler = new S3IngestHandler(ingest, log);
+        this.priming = new SnapStartPriming(IngestServices.writeApiSettings(config), dynamoDb, config.stateTable(),
+                log);
+    }
+
+    /** Creates the state table, the buckets and the collection (once per stack, from the parent JVM). */
+    static void prepare(LocalStack stack) {
+        try (DynamoDbClient ddb = stack.dynamoDbClient(); S3Client s3 = stack.s3Client()) {
+            LedgerTable.create(ddb, STATE_TABLE);
+            for (String bucket : List.of(LANDING_BUCKET, QUARANTINE_BUCKET)) {
+                try {
+                    s3.createBucket(b -> b.bucket(bucket));
+                } catch (BucketAlreadyOwnedByYouException exists) {
+                    // Prepared already.
+                }
+            }
+        }
+        stack.emulator().createCollection(CdcRecords.WORKSPACE, CdcRecords.COLLECTION);
+    }
+
+    /** Handles one S3 event for {@code objects}, as the Lambda runtime would invoke the handler; returns its reply. */
+    String handle(List<S3Events.StoredObject> objects) {
+        invocations++;
+        return handler.handleRequest(S3Events.put(objects),
+                new BenchContext(UUID.randomUUID().toString(), FUNCTION_TIMEOUT));
+    }
+
+    /** What SnapStart runs before the snapshot (the CRaC {@code beforeCheckpoint} hook). */
+    void prime() {
+        priming.beforeCheckpoint(null);
+    }
+
+    int invocations() {
+        return invocations;
+    }
+
+    @Override
+    public void close() {
+        dynamoDb.close();
+        s3.close();
+    }
+}

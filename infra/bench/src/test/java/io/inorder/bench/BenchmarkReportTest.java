@@ -1,0 +1,82 @@
+package io.inorder.bench;
+
+import io.inorder.writeapi.WriteApiSettings;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BenchmarkReportTest {
+
+    private static final long MIB10 = WriteApiSettings.DEFAULT_MAX_REQUEST_BYTES;
+
+    @Test
+    void reportRendersEveryFigureWithItsBaselineRatioAndTarget() {
+        String md = BenchmarkReport.render(results());
+
+        assertThat(md).contains("# Benchmarks", "2026-11-23 23:00 UTC", "Note: shared machine", "4 cores");
+        assertThat(md).contains("## 1. Normalize throughput", "## 2. Request efficiency",
+                "## 3. End-to-end on the embedded stack", "## 4. Memory bound", "## 5. Cold start",
+                "## 6. DynamoDB requests per file", "## How to rerun");
+        // 100 MB/s pipeline against a 160 MB/s copy and a 40 MB/s tree model.
+        assertThat(md).contains("| Normalize S3_JSON vs streaming copy | 100 MB/s | 160 MB/s | 0.63× | ≥ 0.5× | yes |");
+        assertThat(md).contains("| Normalize S3_JSON vs tree model | 100 MB/s | 40 MB/s | 2.50× | ≥ 2× | yes |");
+        assertThat(md).contains("| Requests, 1 KB documents vs lower bound | 21 requests | 20 (bound) | 1.05× | ≤ 1.05× "
+                + "| yes |");
+        assertThat(md).contains("| Requests, 1 KB documents vs 1,000-document batching | 21 requests | 200 requests "
+                + "| 9.52× | ≥ 10× fewer | **no** |");
+        assertThat(md).contains("| Requests, hot vs lower bound | 1 request | 20 (bound) | 0.05× | below the bound | yes |");
+        // 20 MB/s end to end against 100 MB/s normalize.
+        assertThat(md).contains("| End-to-end, 4 streams vs normalize | 10,000 docs/s, 20.0 MB/s | 100 MB/s | 0.20× "
+                + "| ≥ 0.25× | **no** |");
+        assertThat(md).contains("| 1,024.0 MiB | 700,000 | 60.0 | 150.0 MiB | 170.0 MiB | 256.0 MiB | 60,000 | **pass** |");
+        assertThat(md).contains("| Function | 2000 ms | 5.00× | 900 ms |");
+        assertThat(md).contains("Each further window costs 4.0 calls");
+    }
+
+    @Test
+    void aFailedSectionIsReportedAsFailedAndTheOthersStillRender() {
+        Results ok = results();
+        Results r = new Results(ok.date(), ok.machine(), "", true, 1.0,
+                Results.Section.failed(new IllegalStateException("JMH fork died")), ok.requests(), ok.endToEnd(),
+                ok.memory(), ok.coldStart(), ok.dynamoDb());
+
+        String md = BenchmarkReport.render(r);
+
+        assertThat(md).contains("| Normalize throughput | failed: IllegalStateException: JMH fork died |",
+                "**quick mode**", "n/a (normalize failed)", "## 2. Request efficiency");
+    }
+
+    private static Results results() {
+        long s3Input = NormalizeBenchmark.input(CdcRecords.Envelope.S3_JSON).length;
+        long nativeInput = NormalizeBenchmark.input(CdcRecords.Envelope.NATIVE).length;
+        List<NormalizeThroughput.Score> normalize = List.of(
+                new NormalizeThroughput.Score("S3_JSON", "pipeline", 100e6 / s3Input, 0.1, s3Input),
+                new NormalizeThroughput.Score("S3_JSON", "streamingCopy", 160e6 / s3Input, 0.1, s3Input),
+                new NormalizeThroughput.Score("S3_JSON", "treeModel", 40e6 / s3Input, 0.1, s3Input),
+                new NormalizeThroughput.Score("NATIVE", "pipeline", 50e6 / nativeInput, 0.1, nativeInput),
+                new NormalizeThroughput.Score("NATIVE", "streamingCopy", 80e6 / nativeInput, 0.1, nativeInput),
+                new NormalizeThroughput.Score("NATIVE", "treeModel", 20e6 / nativeInput, 0.1, nativeInput));
+        RequestEfficiency.Workload kb = new RequestEfficiency.Workload("1 KB documents", 1_024, 200_000, 0);
+        RequestEfficiency.Workload hot = new RequestEfficiency.Workload("hot", 1_024, 200_000, 100);
+        List<RequestEfficiency.Figures> requests = List.of(
+                new RequestEfficiency.Figures(kb, 205_000_000, 200_000,
+                        new RequestBound(205_000_000, 200_000, MIB10, 20_000), 21, 21, 200, 782),
+                new RequestEfficiency.Figures(hot, 205_000_000, 100,
+                        new RequestBound(205_000_000, 200_000, MIB10, 20_000), 1, 1, 200, 782));
+        List<EndToEnd.Figures> endToEnd = List.of(new EndToEnd.Figures(1, 8, 80_000, 100_000_000, 20.0),
+                new EndToEnd.Figures(4, 8, 80_000, 160_000_000, 8.0));
+        MemoryBound.Figures memory = new MemoryBound.Figures(1L << 30, 700_000, 60, 150L << 20, 170L << 20,
+                256L << 20, 60_000, null);
+        ColdStart.Figures cold = new ColdStart.Figures(5, 400, 2_000, 900, 1_800, 400, 500);
+        List<DynamoDbRequests.Figures> ddb = List.of(
+                new DynamoDbRequests.Figures("small", 10, 1, 17, Map.of("UpdateItem", 9L, "GetItem", 8L)),
+                new DynamoDbRequests.Figures("large", 20_000, 21, 97, Map.of("UpdateItem", 89L, "GetItem", 8L)));
+        return new Results(Instant.parse("2026-11-23T23:00:00Z"), "4 cores, 8 GiB RAM", "shared machine", false,
+                9.5, Results.Section.of(normalize), Results.Section.of(requests), Results.Section.of(endToEnd),
+                Results.Section.of(memory), Results.Section.of(cold), Results.Section.of(ddb));
+    }
+}
