@@ -72,5 +72,7 @@ public final class Inorder {
         to.println("usage: inorder <command> [options]   (inorder <command> --help for its options)");
         to.println();
         COMMANDS.forEach((name, e) -> to.printf("  %-10s %s%n", name, e.summary()));
+        // bench lives in infra/bench (it depends on this module); the wrapper script routes it there.
+        to.printf("  %-10s %s%n", "bench", "benchmarks against the limits, written to BENCHMARKS.md (./inorder bench)");
     }
 }
