@@ -44,7 +44,7 @@ public record StreamState(StreamCursor cursor, Optional<Arrival> next, Optional<
         return firstWaiting.isPresent() ? Condition.BLOCKED : Condition.IDLE;
     }
 
-    /** How long later files have waited behind the missing one (since the first of them arrived); empty unless a gap. */
+    /** How long later files have waited behind the missing one (since the first of them arrived); empty if no gap. */
     public Optional<Duration> gapAge(Instant now) {
         if (next.isPresent()) {
             return Optional.empty();

@@ -14,8 +14,8 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * The one configuration of the ingest functions and the reconciler, read from the environment once at cold start and validated
- * completely: an invalid value stops the cold start with a message naming the variable (architecture §5). Tests and
+ * The one configuration of the ingest functions and the reconciler, read from the environment once at cold start
+ * and validated completely: an invalid value stops the cold start with a message naming the variable (architecture §5). Tests and
  * the local stack build it from a map. Immutable.
  */
 public record IngestConfig(
@@ -112,12 +112,14 @@ public record IngestConfig(
                     + "instead of failing the whole batch (needs FunctionResponseTypes: ReportBatchItemFailures).");
 
     public static final Setting REDRIVE_FUNCTION = new Setting("REDRIVE_FUNCTION", null,
-            "Reconciler only: the S3 function (name or ARN, with its alias) that stalled streams are re-driven through.");
+            "Reconciler only: the S3 function (name or ARN, with its alias) that stalled streams are re-driven "
+                    + "through.");
 
     /** The function the reconciler re-drives streams through; fails naming the variable when it is not set. */
     public String requireRedriveFunction() {
         if (redriveFunction == null) {
-            throw new ConfigurationException(REDRIVE_FUNCTION.name() + " is not set: " + REDRIVE_FUNCTION.description());
+            throw new ConfigurationException(REDRIVE_FUNCTION.name() + " is not set: "
+                    + REDRIVE_FUNCTION.description());
         }
         return redriveFunction;
     }

@@ -10,9 +10,10 @@ import java.util.NoSuchElementException;
  * client reads them, into arrays of {@value #CHUNK} bytes (the last one shorter). Why: the JDK's
  * {@code BodyPublishers.ofByteArrays} copies every array it is given into at least one buffer of its own (16 KiB in
  * JDK 17), so one array per item and per comma made a 10 MiB request of 1 KB documents allocate about 320 MiB of
- * buffers, the largest client-side cost of sending it (BENCHMARKS.md, "Profiles and fixes"). Chunks of the publisher's buffer size make it allocate about what the
- * body weighs. The items are copied, never encoded again; only one chunk is built at a time, and each
- * {@link #iterator()} starts over, so a retried request sends the same bytes.
+ * buffers, the largest client-side cost of sending it (BENCHMARKS.md, "Profiles and fixes"). Chunks of the
+ * publisher's buffer size make it allocate about what the body weighs. The items are copied, never encoded again;
+ * only one chunk is built at a time, and each {@link #iterator()} starts over, so a retried request sends the same
+ * bytes.
  */
 final class BodyChunks implements Iterable<byte[]> {
 
