@@ -18,8 +18,8 @@ import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
 /**
  * The ledger's single DynamoDB table: string partition key {@code pk}, string sort key {@code sk}, and the TTL
  * attribute {@code expiresAt} (epoch seconds), and the sparse index {@value #CURSOR_INDEX} of cursor items. Every
- * ledger type ({@link FileLedger}, {@link PartitionCursor}, {@link TableCursor}) shares one table; their items never collide because each owns a {@code pk} prefix
- * ({@code S3#}, {@code KAFKA#}, {@code TABLE#}).
+ * ledger type ({@link FileLedger}, {@link PartitionCursor}, {@link TableCursor}) shares one table; their items never
+ * collide because each owns a {@code pk} prefix ({@code S3#}, {@code KAFKA#}, {@code TABLE#}).
  *
  * <p>Deployed stacks create the table from {@code template.yaml}; {@link #create} is for local stacks and tests.
  */
