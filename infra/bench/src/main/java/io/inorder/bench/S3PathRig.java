@@ -1,6 +1,7 @@
 package io.inorder.bench;
 
 import io.inorder.local.LocalStack;
+import io.inorder.local.LocalContext;
 import io.inorder.ledger.LedgerTable;
 import io.inorder.observe.Log;
 import io.inorder.observe.Metrics;
@@ -128,7 +129,7 @@ final class S3PathRig implements AutoCloseable {
     String handle(List<S3Events.StoredObject> objects) {
         invocations++;
         return handler.handleRequest(S3Events.put(objects),
-                new BenchContext(UUID.randomUUID().toString(), FUNCTION_TIMEOUT));
+                new LocalContext(UUID.randomUUID().toString(), "inorder-s3-ingest", FUNCTION_TIMEOUT, System.err));
     }
 
     /** What SnapStart runs before the snapshot (the CRaC {@code beforeCheckpoint} hook). */

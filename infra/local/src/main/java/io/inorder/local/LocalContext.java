@@ -12,14 +12,14 @@ import java.time.Duration;
  * The Lambda {@link Context} of one local invocation: a unique request id and a deadline {@code timeout} after the
  * invocation started, so the function's time checks behave as in Lambda.
  */
-final class LocalContext implements Context {
+public final class LocalContext implements Context {
 
     private final String requestId;
     private final String functionName;
     private final long deadlineNanos;
     private final PrintStream logs;
 
-    LocalContext(String requestId, String functionName, Duration timeout, PrintStream logs) {
+    public LocalContext(String requestId, String functionName, Duration timeout, PrintStream logs) {
         this.requestId = requestId;
         this.functionName = functionName;
         this.deadlineNanos = System.nanoTime() + timeout.toNanos();
