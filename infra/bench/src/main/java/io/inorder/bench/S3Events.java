@@ -1,20 +1,12 @@
 package io.inorder.bench;
 
 import com.amazonaws.services.lambda.runtime.events.S3Event;
-import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
-import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inorder.local.LocalS3Function;
 
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -36,8 +28,6 @@ final class S3Events {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private S3Events() {
     }
 
@@ -49,32 +39,10 @@ final class S3Events {
         return new StoredObject(bucket, key, eTag, size);
     }
 
-    /** One event with an {@code ObjectCreated:Put} record per object. */
+    /** One event with an {@code ObjectCreated:Put} record per object, in the shape the local stack delivers. */
     static S3Event put(List<StoredObject> objects) {
-        ObjectNode event = JSON.createObjectNode();
-        ArrayNode records = event.putArray("Records");
-        long sequencer = System.nanoTime();
-        for (StoredObject o : objects) {
-            ObjectNode r = records.addObject();
-            r.put("eventVersion", "2.1");
-            r.put("eventSource", "aws:s3");
-            r.put("awsRegion", "us-east-1");
-            r.put("eventTime", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
-            r.put("eventName", "ObjectCreated:Put");
-            ObjectNode s3 = r.putObject("s3");
-            s3.put("s3SchemaVersion", "1.0");
-            s3.put("configurationId", "inorder-bench");
-            ObjectNode bucket = s3.putObject("bucket");
-            bucket.put("name", o.bucket());
-            bucket.put("arn", "arn:aws:s3:::" + o.bucket());
-            ObjectNode object = s3.putObject("object");
-            object.put("key", URLEncoder.encode(o.key(), StandardCharsets.UTF_8).replace("%2F", "/"));
-            object.put("size", o.size());
-            object.put("eTag", o.eTag());
-            object.put("sequencer", String.format("%018X", sequencer++));
-        }
-        PojoSerializer<S3Event> serializer =
-                LambdaEventSerializers.serializerFor(S3Event.class, S3Events.class.getClassLoader());
-        return serializer.fromJson(event.toString());
+        return LocalS3Function.s3Event(objects.stream()
+                .map(o -> new LocalS3Function.Uploaded(o.bucket(), o.key(), o.eTag(), o.size())).toList(),
+                System.nanoTime());
     }
 }

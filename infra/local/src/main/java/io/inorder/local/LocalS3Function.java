@@ -243,12 +243,25 @@ public final class LocalS3Function implements AutoCloseable {
 
     /** Delivers one S3 event holding an ObjectCreated:Put record per object, as an asynchronous invocation. */
     public void deliver(List<Uploaded> objects) {
+        deliver(eventJson(objects, sequencer.getAndAdd(objects.size()) + 1));
+    }
+
+    /**
+     * The event S3 sends for {@code objects} (one ObjectCreated:Put record each, sequencers counting up from
+     * {@code firstSequencer}), deserialized with the Lambda runtime's serializer: what the handler receives.
+     */
+    public static S3Event s3Event(List<Uploaded> objects, long firstSequencer) {
+        return SERIALIZER.fromJson(eventJson(objects, firstSequencer));
+    }
+
+    private static String eventJson(List<Uploaded> objects, long firstSequencer) {
         ObjectNode event = JSON.createObjectNode();
         ArrayNode records = event.putArray("Records");
+        long sequencer = firstSequencer;
         for (Uploaded o : objects) {
-            records.add(notificationRecord(o, sequencer.incrementAndGet(), Instant.now()));
+            records.add(notificationRecord(o, sequencer++, Instant.now()));
         }
-        deliver(event.toString());
+        return event.toString();
     }
 
     /** Delivers one S3 event given as S3's JSON, deserialized by the Lambda runtime's serializer. */
