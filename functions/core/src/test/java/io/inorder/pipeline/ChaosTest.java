@@ -10,6 +10,7 @@ import io.inorder.emulator.RequestLog;
 import io.inorder.ledger.FileLedger;
 import io.inorder.ledger.LocalDynamoDb;
 import io.inorder.ledger.StreamCursor;
+import io.inorder.ledger.TestClock;
 import io.inorder.observe.Log;
 import io.inorder.observe.Metrics;
 import io.inorder.writeapi.ApiKeySource;
@@ -216,7 +217,7 @@ class ChaosTest {
         private final AtomicInteger resumes = new AtomicInteger();
         private volatile boolean armed = true;
         private final ConcurrentLinkedQueue<String> continuations = new ConcurrentLinkedQueue<>();
-        private final S3IngestStack.JumpClock clock = new S3IngestStack.JumpClock();
+        private final TestClock clock = TestClock.followingSystemTime();
         private final AtomicInteger invocations = new AtomicInteger();
         private final List<S3Ingest.Notification> notifications = new ArrayList<>();
 
@@ -364,7 +365,7 @@ class ChaosTest {
             armed = false;
             emulator.faults().clear().errorField(ChaosWorkload.REJECT_FIELD);
             if (crashes.get() > 0) {
-                clock.jump(Duration.ofSeconds(90));
+                clock.advance(Duration.ofSeconds(90));
             }
             for (List<S3Ingest.Notification> batch : failed) {
                 if (!new Container().invoke(batch)) {
@@ -615,7 +616,7 @@ class ChaosTest {
                         if (crash == Crash.AFTER_CHECKPOINT) {
                             die("right after checkpoint " + crashAt);
                         } else if (crash == Crash.TIME_RUNS_OUT) {
-                            clock.jump(REMAINING.minusSeconds(3));
+                            clock.advance(REMAINING.minusSeconds(3));
                         }
                     }
                 }

@@ -1,5 +1,6 @@
 package io.inorder.pipeline;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -13,12 +14,20 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
- * The real DynamoDB Local client with a hook around lease releases, to pin down the release-then-recheck race:
- * the test decides what another invocation does just before or just after the holder's release reaches DynamoDB.
+ * The real DynamoDB Local client with hooks at the exact points of the ordering protocol a test needs to reach: right
+ * after the ledger stored the Nth in-file checkpoint (between two acknowledged windows), and around a lease release
+ * (to pin down the release-then-recheck race, or to drop the release as when the process dies first). Lets a test
+ * change the world — move time, break the Write API, deliver another notification — at that point of a real ingest.
  */
 final class InterceptedDynamoDb implements DynamoDbClient {
 
+    private static final String RELEASE = "REMOVE leaseOwner";
+    private static final String CHECKPOINT = "SET inFileRecord = :record";
+
     private final DynamoDbClient real;
+    private final AtomicInteger checkpoints = new AtomicInteger();
+    private volatile int trigger = -1;
+    private volatile Runnable afterCheckpoint;
     private volatile Consumer<Boolean> onRelease;
     private volatile boolean dropNextRelease;
 
@@ -26,9 +35,25 @@ final class InterceptedDynamoDb implements DynamoDbClient {
         this.real = real;
     }
 
+    /** Runs {@code then} once, after checkpoint number {@code n} (counting from 1, from now on). */
+    void afterCheckpoint(int n, Runnable then) {
+        checkpoints.set(0);
+        trigger = n;
+        afterCheckpoint = then;
+    }
+
     /** Runs {@code hook} once, with false just before the next release and true just after it. */
     void aroundNextRelease(Consumer<Boolean> hook) {
         this.onRelease = hook;
+    }
+
+    /** Runs {@code then} once, just before the next lease release reaches DynamoDB (the lease still held). */
+    void beforeNextRelease(Runnable then) {
+        aroundNextRelease(released -> {
+            if (!released) {
+                then.run();
+            }
+        });
     }
 
     /** The next release never reaches DynamoDB, as when the process dies first: the lease stays until it expires. */
@@ -38,14 +63,27 @@ final class InterceptedDynamoDb implements DynamoDbClient {
 
     @Override
     public UpdateItemResponse updateItem(UpdateItemRequest request) {
-        boolean isRelease = request.updateExpression().startsWith("REMOVE leaseOwner");
-        if (isRelease && dropNextRelease) {
+        if (request.updateExpression().startsWith(RELEASE)) {
+            return release(request);
+        }
+        UpdateItemResponse response = real.updateItem(request);
+        if (request.updateExpression().startsWith(CHECKPOINT) && checkpoints.incrementAndGet() == trigger) {
+            Runnable run = afterCheckpoint;
+            afterCheckpoint = null;
+            if (run != null) {
+                run.run();
+            }
+        }
+        return response;
+    }
+
+    private UpdateItemResponse release(UpdateItemRequest request) {
+        if (dropNextRelease) {
             dropNextRelease = false;
             throw new IllegalStateException("process died before releasing the lease");
         }
         Consumer<Boolean> hook = onRelease;
-        boolean release = hook != null && isRelease;
-        if (!release) {
+        if (hook == null) {
             return real.updateItem(request);
         }
         onRelease = null;

@@ -9,6 +9,7 @@ import io.inorder.ledger.FileLedger;
 import io.inorder.ledger.LocalDynamoDb;
 import io.inorder.ledger.StreamCursor;
 import io.inorder.ledger.TableCursor;
+import io.inorder.ledger.TestClock;
 import io.inorder.observe.Log;
 import io.inorder.observe.Metrics;
 import io.inorder.writeapi.ApiKeySource;
@@ -16,11 +17,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -30,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -60,8 +57,8 @@ final class S3IngestStack {
     final String bucket;
     final String quarantineBucket;
     final String stateTable;
-    final CheckpointHook dynamoDb = new CheckpointHook(LocalDynamoDb.client());
-    final JumpClock clock = new JumpClock();
+    final InterceptedDynamoDb dynamoDb = new InterceptedDynamoDb(LocalDynamoDb.client());
+    final TestClock clock = TestClock.followingSystemTime();
     final List<String> continuations = Collections.synchronizedList(new ArrayList<>());
     private final ByteArrayOutputStream metricsOut = new ByteArrayOutputStream();
     private final AtomicInteger invocations = new AtomicInteger();
@@ -217,35 +214,5 @@ final class S3IngestStack {
             }
         }
         return sum;
-    }
-
-    /** The system clock plus an offset a test can jump forward (so deadlines pass without sleeping). */
-    static final class JumpClock extends Clock {
-
-        private final AtomicLong offsetMillis = new AtomicLong();
-
-        void jump(Duration by) {
-            offsetMillis.addAndGet(by.toMillis());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public long millis() {
-            return System.currentTimeMillis() + offsetMillis.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis());
-        }
     }
 }

@@ -252,7 +252,7 @@ class S3IngestTest {
         S3Ingest.Notification two = stack.upload(2, changes.busyFile("b", 8));
         stack.deliver(ingest, two);
         // 20 s remaining with the 12 s stop margin leaves 8 s; time jumps past that after the second window.
-        stack.dynamoDb.afterCheckpoint(2, () -> stack.clock.jump(Duration.ofSeconds(10)));
+        stack.dynamoDb.afterCheckpoint(2, () -> stack.clock.advance(Duration.ofSeconds(10)));
 
         DrainSummary stopped = single(ingest.handle(List.of(one), "invocation-deadline", Duration.ofSeconds(20)));
 
@@ -273,7 +273,7 @@ class S3IngestTest {
         S3Ingest ingest = stack.ingest();
         List<String> records = changes.busyFile("a", 16);
         S3Ingest.Notification one = stack.upload(1, records);
-        stack.dynamoDb.afterCheckpoint(1, () -> stack.clock.jump(Duration.ofSeconds(10)));
+        stack.dynamoDb.afterCheckpoint(1, () -> stack.clock.advance(Duration.ofSeconds(10)));
 
         DrainSummary stopped = single(ingest.handle(List.of(one), "invocation-deadline", Duration.ofSeconds(20)));
 
