@@ -18,7 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -70,31 +72,28 @@ final class DemoCommand {
             Consumer<LocalStack> beforeVerifying) throws Exception {
         // Smaller files than the generator's default, so each stream has many and the shuffle has work to do.
         WorkloadSpec spec = WorkloadSpec.defaults().withRecordsPerFile(10, 60);
-        Long seed = null;
-        FaultLevel faults = FaultLevel.LIGHT;
-        boolean verbose = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help", "-h" -> {
-                    out.print(USAGE);
-                    return 0;
+        Options o = Options.parse(args, Set.of("--seed", "--tables", "--changes", "--faults"), Set.of("--verbose"),
+                USAGE);
+        if (o.flag("--help")) {
+            out.print(USAGE);
+            return 0;
+        }
+        if (!o.positional().isEmpty()) {
+            throw new UsageException("unexpected argument " + o.positional().get(0) + "\n" + USAGE);
+        }
+        Long seed = o.has("--seed") ? o.longValue("--seed", 0) : null;
+        for (String option : List.of("--tables", "--changes")) {
+            Optional<String> v = o.value(option);
+            if (v.isPresent()) {
+                try {
+                    spec = spec.withOption(option.substring(2), v.get());
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
                 }
-                case "--seed" -> seed = parseLong(RunReport.value(args, ++i, "--seed"), "--seed");
-                case "--tables", "--changes" -> {
-                    String option = args[i];
-                    String v = RunReport.value(args, ++i, option);
-                    try {
-                        spec = spec.withOption(option.substring(2), v);
-                    } catch (IllegalArgumentException e) {
-                        throw new UsageException(e.getMessage());
-                    }
-                }
-                case "--faults" -> faults = FaultLevel.parse(RunReport.value(args, ++i, "--faults"));
-                case "--verbose" -> verbose = true;
-                default -> throw new UsageException((args[i].startsWith("--") ? "unknown option "
-                        : "unexpected argument ") + args[i] + "\n" + USAGE);
             }
         }
+        FaultLevel faults = o.has("--faults") ? FaultLevel.parse(o.value("--faults").get()) : FaultLevel.LIGHT;
+        boolean verbose = o.flag("--verbose");
         long usedSeed = seed != null ? seed : Math.floorMod(new Random().nextLong(), 1_000_000L);
         spec = spec.withSeed(usedSeed);
 
@@ -264,13 +263,5 @@ final class DemoCommand {
 
     private static String percent(double value) {
         return String.format(Locale.ROOT, "%.1f %%", value);
-    }
-
-    private static long parseLong(String text, String option) throws UsageException {
-        try {
-            return Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException(option + " '" + text + "' is not a whole number");
-        }
     }
 }

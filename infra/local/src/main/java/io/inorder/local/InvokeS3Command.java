@@ -39,36 +39,22 @@ final class InvokeS3Command {
     private InvokeS3Command() { }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Path eventFile = null;
-        Path configFile = null;
-        Path files = null;
-        Path dump = null;
-        boolean verbose = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help", "-h" -> {
-                    out.println(USAGE);
-                    return 0;
-                }
-                case "--config" -> configFile = Path.of(RunReport.value(args, ++i, "--config"));
-                case "--files" -> files = Path.of(RunReport.value(args, ++i, "--files"));
-                case "--dump" -> dump = Path.of(RunReport.value(args, ++i, "--dump"));
-                case "--verbose" -> verbose = true;
-                default -> {
-                    if (args[i].startsWith("--") || eventFile != null) {
-                        throw new UsageException((args[i].startsWith("--") ? "unknown option " : "one event file "
-                                + "only, got also ") + args[i] + "\n" + USAGE);
-                    }
-                    eventFile = Path.of(args[i]);
-                }
-            }
+        Options o = Options.parse(args, Set.of("--config", "--files", "--dump"), Set.of("--verbose"), USAGE);
+        if (o.flag("--help")) {
+            out.println(USAGE);
+            return 0;
         }
-        if (eventFile == null) {
+        if (o.positional().size() > 1) {
+            throw new UsageException("one event file only, got also " + o.positional().get(1) + "\n" + USAGE);
+        }
+        if (o.positional().isEmpty()) {
             throw new UsageException("no EVENT.json\n" + USAGE);
         }
-        if (configFile == null) {
-            throw new UsageException("--config is required\n" + USAGE);
-        }
+        Path eventFile = Path.of(o.positional().get(0));
+        Path configFile = Path.of(o.required("--config", USAGE));
+        Path files = o.value("--files").map(Path::of).orElse(null);
+        Path dump = o.value("--dump").map(Path::of).orElse(null);
+        boolean verbose = o.flag("--verbose");
         if (files != null && !Files.isDirectory(files)) {
             throw new UsageException("--files " + files + ": not a directory");
         }

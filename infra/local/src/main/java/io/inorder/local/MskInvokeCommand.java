@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code inorder invoke msk}: runs one MSK event file through the unchanged {@code MskIngestHandler} on the embedded
@@ -44,33 +45,22 @@ final class MskInvokeCommand {
     private MskInvokeCommand() { }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Path event = null;
-        Path configFile = null;
-        Path dump = null;
-        boolean report = false;
-        String faults = null;
-        boolean verbose = false;
-        String retryMaxAttempts = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help", "-h" -> {
-                    out.println(USAGE);
-                    return 0;
-                }
-                case "--config" -> configFile = Path.of(value(args, ++i, "--config"));
-                case "--dump" -> dump = Path.of(value(args, ++i, "--dump"));
-                case "--faults" -> faults = value(args, ++i, "--faults");
-                case "--retry-max-attempts" -> retryMaxAttempts = value(args, ++i, "--retry-max-attempts");
-                case "--report-batch-item-failures" -> report = true;
-                case "--verbose" -> verbose = true;
-                default -> {
-                    if (args[i].startsWith("--") || event != null) {
-                        throw new UsageException("unexpected argument " + args[i] + "\n" + USAGE);
-                    }
-                    event = Path.of(args[i]);
-                }
-            }
+        Options o = Options.parse(args, Set.of("--config", "--dump", "--faults", "--retry-max-attempts"),
+                Set.of("--report-batch-item-failures", "--verbose"), USAGE);
+        if (o.flag("--help")) {
+            out.println(USAGE);
+            return 0;
         }
+        if (o.positional().size() > 1) {
+            throw new UsageException("unexpected argument " + o.positional().get(1) + "\n" + USAGE);
+        }
+        Path event = o.positional().isEmpty() ? null : Path.of(o.positional().get(0));
+        Path configFile = o.value("--config").map(Path::of).orElse(null);
+        Path dump = o.value("--dump").map(Path::of).orElse(null);
+        boolean report = o.flag("--report-batch-item-failures");
+        String faults = o.value("--faults").orElse(null);
+        boolean verbose = o.flag("--verbose");
+        String retryMaxAttempts = o.value("--retry-max-attempts").orElse(null);
         if (event == null || configFile == null) {
             throw new UsageException("need an event file and --config\n" + USAGE);
         }
@@ -148,13 +138,6 @@ final class MskInvokeCommand {
         } catch (io.inorder.pipeline.ConfigurationException e) {
             throw new UsageException(e.getMessage());
         }
-    }
-
-    private static String value(String[] args, int i, String option) throws UsageException {
-        if (i >= args.length) {
-            throw new UsageException(option + " needs a value\n" + USAGE);
-        }
-        return args[i];
     }
 
     /** Passes the function's WARN and ERROR log lines through, drops the rest (INFO and below). */

@@ -29,9 +29,9 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -54,33 +54,20 @@ final class NormalizeCommand {
     private NormalizeCommand() { }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Path configFile = null;
-        String table = null;
-        ArcionFormat format = ArcionFormat.AUTO;
-        List<Path> files = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help", "-h" -> {
-                    out.println(USAGE);
-                    return 0;
-                }
-                case "--config" -> configFile = Path.of(value(args, ++i, "--config"));
-                case "--table" -> table = value(args, ++i, "--table");
-                case "--format" -> {
-                    try {
-                        format = ArcionFormat.parse(value(args, ++i, "--format"));
-                    } catch (IllegalArgumentException e) {
-                        throw new UsageException(e.getMessage());
-                    }
-                }
-                default -> {
-                    if (args[i].startsWith("--")) {
-                        throw new UsageException("unknown option " + args[i] + "\n" + USAGE);
-                    }
-                    files.add(Path.of(args[i]));
-                }
-            }
+        Options o = Options.parse(args, Set.of("--config", "--table", "--format"), Set.of(), USAGE);
+        if (o.flag("--help")) {
+            out.println(USAGE);
+            return 0;
         }
+        Path configFile = o.value("--config").map(Path::of).orElse(null);
+        String table = o.value("--table").orElse(null);
+        ArcionFormat format;
+        try {
+            format = ArcionFormat.parse(o.value("--format").orElse("auto"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        List<Path> files = o.positional().stream().map(Path::of).toList();
         if (configFile == null) {
             throw new UsageException("--config is required\n" + USAGE);
         }
@@ -108,13 +95,6 @@ final class NormalizeCommand {
         out.flush();
         err.println(normalizer.summary(files.size()));
         return 0;
-    }
-
-    private static String value(String[] args, int i, String option) throws UsageException {
-        if (i >= args.length) {
-            throw new UsageException(option + " needs a value");
-        }
-        return args[i];
     }
 
     /** Reads files, maps their records and prints the operations; keeps the counts for the summary. */

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * {@code inorder replay}: replays a directory of Arcion files through the real S3 function on the embedded local
@@ -49,50 +50,30 @@ final class ReplayCommand {
     private ReplayCommand() { }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Path configFile = null;
-        Path dir = null;
+        Options o = Options.parse(args, Set.of("--config", "--dir", "--order", "--seed", "--dump"),
+                Set.of("--duplicates", "--verbose"), USAGE);
+        if (o.flag("--help")) {
+            out.println(USAGE);
+            return 0;
+        }
+        if (!o.positional().isEmpty()) {
+            throw new UsageException("unexpected argument " + o.positional().get(0) + "\n" + USAGE);
+        }
+        Path configFile = Path.of(o.required("--config", USAGE));
+        Path dir = Path.of(o.required("--dir", USAGE));
         Order order = Order.SORTED;
-        Long seed = null;
-        boolean duplicates = false;
-        Path dump = null;
-        boolean verbose = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help", "-h" -> {
-                    out.println(USAGE);
-                    return 0;
-                }
-                case "--config" -> configFile = Path.of(RunReport.value(args, ++i, "--config"));
-                case "--dir" -> dir = Path.of(RunReport.value(args, ++i, "--dir"));
-                case "--order" -> {
-                    String o = RunReport.value(args, ++i, "--order");
-                    try {
-                        order = Order.valueOf(o.toUpperCase(Locale.ROOT));
-                    } catch (IllegalArgumentException e) {
-                        throw new UsageException("--order '" + o + "' must be sorted, reverse or shuffled");
-                    }
-                }
-                case "--seed" -> {
-                    String s = RunReport.value(args, ++i, "--seed");
-                    try {
-                        seed = Long.parseLong(s);
-                    } catch (NumberFormatException e) {
-                        throw new UsageException("--seed '" + s + "' is not a whole number");
-                    }
-                }
-                case "--duplicates" -> duplicates = true;
-                case "--dump" -> dump = Path.of(RunReport.value(args, ++i, "--dump"));
-                case "--verbose" -> verbose = true;
-                default -> throw new UsageException((args[i].startsWith("--") ? "unknown option "
-                        : "unexpected argument ") + args[i] + "\n" + USAGE);
+        if (o.has("--order")) {
+            String text = o.value("--order").get();
+            try {
+                order = Order.valueOf(text.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--order '" + text + "' must be sorted, reverse or shuffled");
             }
         }
-        if (configFile == null) {
-            throw new UsageException("--config is required\n" + USAGE);
-        }
-        if (dir == null) {
-            throw new UsageException("--dir is required\n" + USAGE);
-        }
+        Long seed = o.has("--seed") ? o.longValue("--seed", 0) : null;
+        boolean duplicates = o.flag("--duplicates");
+        Path dump = o.value("--dump").map(Path::of).orElse(null);
+        boolean verbose = o.flag("--verbose");
         if (!Files.isDirectory(dir)) {
             throw new UsageException("--dir " + dir + ": not a directory");
         }

@@ -65,12 +65,4 @@ final class RunReport {
         }
         return s.gaps().isEmpty() ? APPLIED : WAITING_ON_GAP;
     }
-
-    /** The value after option {@code args[i - 1]}. */
-    static String value(String[] args, int i, String option) throws UsageException {
-        if (i >= args.length || args[i].startsWith("--")) {
-            throw new UsageException(option + " needs a value");
-        }
-        return args[i];
-    }
 }

@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -84,26 +85,19 @@ final class ServeCommand {
 
     /** Serves until {@code stop} is counted down, then closes the stack. */
     static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stop) throws Exception {
-        Path configFile = null;
-        int ddbPort = DEFAULT_DYNAMODB_PORT;
-        int s3Port = DEFAULT_S3_PORT;
-        int emulatorPort = DEFAULT_EMULATOR_PORT;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help", "-h" -> {
-                    out.println(USAGE);
-                    return 0;
-                }
-                case "--config" -> configFile = Path.of(RunReport.value(args, ++i, "--config"));
-                case "--port-dynamodb" -> ddbPort = port(RunReport.value(args, ++i, "--port-dynamodb"),
-                        "--port-dynamodb");
-                case "--port-s3" -> s3Port = port(RunReport.value(args, ++i, "--port-s3"), "--port-s3");
-                case "--port-emulator" -> emulatorPort = port(RunReport.value(args, ++i, "--port-emulator"),
-                        "--port-emulator");
-                default -> throw new UsageException((args[i].startsWith("--") ? "unknown option "
-                        : "unexpected argument ") + args[i] + "\n" + USAGE);
-            }
+        Options o = Options.parse(args, Set.of("--config", "--port-dynamodb", "--port-s3", "--port-emulator"),
+                Set.of(), USAGE);
+        if (o.flag("--help")) {
+            out.println(USAGE);
+            return 0;
         }
+        if (!o.positional().isEmpty()) {
+            throw new UsageException("unexpected argument " + o.positional().get(0) + "\n" + USAGE);
+        }
+        Path configFile = o.value("--config").map(Path::of).orElse(null);
+        int ddbPort = port(o, "--port-dynamodb", DEFAULT_DYNAMODB_PORT);
+        int s3Port = port(o, "--port-s3", DEFAULT_S3_PORT);
+        int emulatorPort = port(o, "--port-emulator", DEFAULT_EMULATOR_PORT);
         String configText = configFile == null ? null : ReplayCommand.readConfig(configFile);
         try (Served served = start(ddbPort, s3Port, emulatorPort, configText, configFile, out)) {
             out.println("Serving until Ctrl-C.");
@@ -222,7 +216,11 @@ final class ServeCommand {
         return List.copyOf(names);
     }
 
-    private static int port(String text, String option) throws UsageException {
+    private static int port(Options o, String option, int fallback) throws UsageException {
+        if (!o.has(option)) {
+            return fallback;
+        }
+        String text = o.value(option).get();
         try {
             int p = Integer.parseInt(text.trim());
             if (p < 0 || p > 65_535) {
