@@ -62,7 +62,7 @@ class ReconcilerTest {
     @Test
     void aLostNotificationIsFoundInTheBucketRecordedAndTheStreamCatchesUpInOrder() {
         String stream = "cdc/lost-notification/shop.orders";
-        LocalS3Function.Uploaded f1 = upload(stream + "_1.json", CdcFiles.upsert("I", 11, "NEW"));
+        upload(stream + "_1.json", CdcFiles.upsert("I", 11, "NEW"));
         LocalS3Function.Uploaded f2 = upload(stream + "_2.json", CdcFiles.upsert("U", 11, "PAID"));
         LocalS3Function.Uploaded f3 = upload(stream + "_3.json", CdcFiles.upsert("U", 11, "SHIPPED"));
         // File 1's notification is lost (Lambda's retries exhausted); 2 and 3 arrive and wait behind it.
@@ -70,7 +70,6 @@ class ReconcilerTest {
         function.deliver(List.of(f2));
         function.awaitIdle(IDLE);
         assertThat(document("11")).isNull();
-        assertThat(f1.key()).endsWith("_1.json");
 
         Reconciler.StreamReport report = sweep(stream);
         function.awaitIdle(IDLE);

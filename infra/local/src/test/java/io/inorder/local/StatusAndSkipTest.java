@@ -69,6 +69,7 @@ class StatusAndSkipTest {
         assertThat(row.path("filesWaiting").asLong()).isEqualTo(2);
         assertThat(row.path("gap").path("missingSeq").asLong()).isEqualTo(1);
         assertThat(row.path("gap").path("nextArrivedSeq").asLong()).isEqualTo(2);
+        assertThat(row.path("gap").path("ageSeconds").isIntegralNumber()).isTrue();
         assertThat(row.path("gap").path("ageSeconds").asLong()).isNotNegative();
         assertThat(json.path("quarantine").path("records").asLong()).isEqualTo(1);
     }
