@@ -1,8 +1,9 @@
 package io.inorder.bench;
 
-import io.inorder.local.LocalStack;
-import io.inorder.local.LocalContext;
 import io.inorder.ledger.LedgerTable;
+import io.inorder.local.LocalContext;
+import io.inorder.local.LocalS3Function;
+import io.inorder.local.LocalStack;
 import io.inorder.observe.Log;
 import io.inorder.observe.Metrics;
 import io.inorder.pipeline.IngestConfig;
@@ -26,7 +27,6 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -39,9 +39,9 @@ import java.util.UUID;
  */
 final class S3PathRig implements AutoCloseable {
 
-    static final String LANDING_BUCKET = "inorder-landing";
-    static final String STATE_TABLE = "inorder-state";
-    static final String QUARANTINE_BUCKET = "inorder-quarantine";
+    static final String LANDING_BUCKET = LocalS3Function.LANDING_BUCKET;
+    static final String STATE_TABLE = LocalS3Function.STATE_TABLE;
+    static final String QUARANTINE_BUCKET = LocalS3Function.QUARANTINE_BUCKET;
     private static final Duration FUNCTION_TIMEOUT = Duration.ofSeconds(900);
 
     /** Where the local stack listens; passed to forked JVMs as arguments. */
@@ -73,13 +73,8 @@ final class S3PathRig implements AutoCloseable {
      * @param interceptor installed on the DynamoDB client the pipeline uses, or {@code null}
      */
     S3PathRig(Endpoints endpoints, Map<String, String> overrides, ExecutionInterceptor interceptor) {
-        Map<String, String> env = new HashMap<>();
-        env.put(IngestConfig.WRITE_API_URL.name(), endpoints.writeApi().toString());
-        env.put(IngestConfig.API_KEY.name(), endpoints.apiKey());
-        env.put(IngestConfig.TABLE_CONFIG.name(), CdcRecords.TABLE_CONFIG);
-        env.put(IngestConfig.STATE_TABLE.name(), STATE_TABLE);
-        env.put(IngestConfig.QUARANTINE_BUCKET.name(), QUARANTINE_BUCKET);
-        env.put(IngestConfig.FUNCTION_TIMEOUT_SECONDS.name(), Long.toString(FUNCTION_TIMEOUT.toSeconds()));
+        Map<String, String> env = LocalS3Function.environment(endpoints.writeApi().toString(), endpoints.apiKey(),
+                CdcRecords.TABLE_CONFIG, FUNCTION_TIMEOUT);
         env.putAll(overrides);
         IngestConfig config = IngestConfig.fromEnvironment(env, name -> {
             throw new IllegalArgumentException("the benchmarks pass the table config inline, not through SSM");

@@ -5,6 +5,7 @@ import io.inorder.pipeline.ConfigurationException;
 import io.inorder.pipeline.IngestConfig;
 import io.inorder.pipeline.S3KeyPattern;
 import java.net.URI;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -98,11 +99,8 @@ final class Deployment implements AutoCloseable {
 
     /** The local stack at these endpoints, with the names {@code inorder serve} gives its table and buckets. */
     static Deployment local(URI dynamoDbEndpoint, URI s3Endpoint, String writeApiUrl) {
-        Map<String, String> env = new HashMap<>();
-        env.put(IngestConfig.STATE_TABLE.name(), LocalS3Function.STATE_TABLE);
-        env.put(IngestConfig.QUARANTINE_BUCKET.name(), LocalS3Function.QUARANTINE_BUCKET);
-        env.put(IngestConfig.WRITE_API_URL.name(), writeApiUrl);
-        env.put(IngestConfig.API_KEY.name(), EmulatorSettings.DEFAULT_API_KEY);
+        Map<String, String> env = LocalS3Function.environment(writeApiUrl, EmulatorSettings.DEFAULT_API_KEY, null,
+                Duration.ofSeconds(Long.parseLong(IngestConfig.FUNCTION_TIMEOUT_SECONDS.defaultValue())));
         DynamoDbClient ddb = DynamoDbClient.builder().endpointOverride(dynamoDbEndpoint).region(LocalStack.REGION)
                 .credentialsProvider(LocalStack.credentials()).httpClient(UrlConnectionHttpClient.create()).build();
         S3Client s3 = S3Client.builder().endpointOverride(s3Endpoint).region(LocalStack.REGION).forcePathStyle(true)

@@ -29,7 +29,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,8 +53,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 final class LocalMskFunction implements AutoCloseable {
 
-    static final String STATE_TABLE = "inorder-state";
-    static final String QUARANTINE_BUCKET = "inorder-quarantine";
     static final String FUNCTION_NAME = "inorder-msk-ingest";
     static final Duration FUNCTION_TIMEOUT = Duration.ofMinutes(5);
 
@@ -83,13 +80,8 @@ final class LocalMskFunction implements AutoCloseable {
         this.stack = stack;
         this.dynamoDb = stack.dynamoDbClient();
         this.s3 = stack.s3Client();
-        Map<String, String> env = new HashMap<>();
-        env.put(IngestConfig.WRITE_API_URL.name(), stack.emulator().baseUrl().toString());
-        env.put(IngestConfig.API_KEY.name(), stack.emulator().apiKey());
-        env.put(IngestConfig.TABLE_CONFIG.name(), tableConfigJson);
-        env.put(IngestConfig.STATE_TABLE.name(), STATE_TABLE);
-        env.put(IngestConfig.QUARANTINE_BUCKET.name(), QUARANTINE_BUCKET);
-        env.put(IngestConfig.FUNCTION_TIMEOUT_SECONDS.name(), Long.toString(FUNCTION_TIMEOUT.toSeconds()));
+        Map<String, String> env = LocalS3Function.environment(stack.emulator().baseUrl().toString(),
+                stack.emulator().apiKey(), tableConfigJson, FUNCTION_TIMEOUT);
         env.putAll(overrides);
         IngestConfig config = IngestConfig.fromEnvironment(env, name -> {
             throw new IllegalArgumentException("no SSM locally: pass the table config inline");

@@ -170,13 +170,9 @@ public final class LocalS3Function implements AutoCloseable {
      */
     public static LocalS3Function deploy(LocalStack stack, String tableConfigJson, Map<String, String> overrides,
             PrintStream logs, Log.Level level) {
-        Map<String, String> env = new HashMap<>();
-        env.put(IngestConfig.WRITE_API_URL.name(), stack.emulator().baseUrl().toString());
-        env.put(IngestConfig.API_KEY.name(), stack.emulator().apiKey());
-        env.put(IngestConfig.TABLE_CONFIG.name(), tableConfigJson);
-        env.put(IngestConfig.STATE_TABLE.name(), STATE_TABLE);
-        env.put(IngestConfig.QUARANTINE_BUCKET.name(), QUARANTINE_BUCKET);
-        env.put(IngestConfig.FUNCTION_TIMEOUT_SECONDS.name(), IngestConfig.FUNCTION_TIMEOUT_SECONDS.defaultValue());
+        Map<String, String> env = environment(stack.emulator().baseUrl().toString(), stack.emulator().apiKey(),
+                tableConfigJson, Duration.ofSeconds(Long.parseLong(
+                        IngestConfig.FUNCTION_TIMEOUT_SECONDS.defaultValue())));
         env.putAll(overrides);
         IngestConfig config = IngestConfig.fromEnvironment(env, name -> {
             throw new IllegalArgumentException(IngestConfig.TABLE_CONFIG_PARAMETER.name() + " needs SSM, which the "
@@ -191,6 +187,25 @@ public final class LocalS3Function implements AutoCloseable {
             stack.emulator().createCollection(config.tables().workspace(), t.collection());
         }
         return new LocalS3Function(stack, config, Map.copyOf(env), logs, level);
+    }
+
+    /**
+     * The environment every function on a local stack starts from: the Write API at {@code writeApiUrl} with its key,
+     * the local ledger table and quarantine bucket, the table config (when given) and the function timeout. Mutable,
+     * for the caller's overrides.
+     */
+    public static Map<String, String> environment(String writeApiUrl, String apiKey, String tableConfigJson,
+            Duration functionTimeout) {
+        Map<String, String> env = new HashMap<>();
+        env.put(IngestConfig.WRITE_API_URL.name(), writeApiUrl);
+        env.put(IngestConfig.API_KEY.name(), apiKey);
+        if (tableConfigJson != null) {
+            env.put(IngestConfig.TABLE_CONFIG.name(), tableConfigJson);
+        }
+        env.put(IngestConfig.STATE_TABLE.name(), STATE_TABLE);
+        env.put(IngestConfig.QUARANTINE_BUCKET.name(), QUARANTINE_BUCKET);
+        env.put(IngestConfig.FUNCTION_TIMEOUT_SECONDS.name(), Long.toString(functionTimeout.toSeconds()));
+        return env;
     }
 
     static void createBucket(S3Client s3, String bucket) {
