@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * list or a {@code Ref} to a {@code CommaDelimitedList} parameter; in each output key {@code ${Id}} becomes the item
  * and {@code &{Id}} the item without its non-alphanumeric characters; in the output value {@code {"Ref": Id}} becomes
  * the item and {@code ${Id}} inside {@code Fn::Sub} strings too; an output key produced twice, or clashing with a key
- * already there, is an error. Loops nest. {@code Fn::ToJsonString} is left for CloudFormation.
+ * already there, is an error. Loops nest.
  *
  * <p>An identifier left anywhere after expansion (a use this class does not resolve, e.g. in a plain string) fails the
  * expansion, so the contract test cannot check a template CloudFormation would expand differently.

@@ -706,15 +706,46 @@ class TemplateContractIT {
         return out;
     }
 
+    /**
+     * The dashboard's widgets, from its body (JSON through !Sub; the ${...} placeholders sit inside JSON strings, so
+     * it parses as it is). A value that is one placeholder becomes the reference it stands for ("${X}" → Ref X,
+     * "${X.Attr}" → GetAtt), one with text around it a Fn::Sub, so widgets compare with the alarms' metrics.
+     */
     private static List<JsonNode> dashboardWidgets() {
         List<JsonNode> out = new ArrayList<>();
         template.path("Resources").forEach(r -> {
             if (r.path("Type").asText().equals("AWS::CloudWatch::Dashboard")) {
-                r.path("Properties").path("DashboardBody").path("Fn::ToJsonString").path("widgets").forEach(out::add);
+                try {
+                    JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.path("Properties")
+                            .path("DashboardBody").path("Fn::Sub").asText());
+                    body.path("widgets").forEach(w -> out.add(references(w)));
+                } catch (IOException e) {
+                    throw new AssertionError("the dashboard body is not JSON: " + e.getMessage(), e);
+                }
             }
         });
         assertThat(out).as("dashboard widgets").isNotEmpty();
         return out;
+    }
+
+    private static JsonNode references(JsonNode n) {
+        if (n.isArray()) {
+            ArrayNode a = F.arrayNode();
+            n.forEach(x -> a.add(references(x)));
+            return a;
+        }
+        if (n.isObject()) {
+            ObjectNode o = F.objectNode();
+            n.fields().forEachRemaining(e -> o.set(e.getKey(), references(e.getValue())));
+            return o;
+        }
+        Matcher whole = Pattern.compile("\\$\\{([^}]+)}").matcher(n.asText());
+        if (n.isTextual() && whole.matches()) {
+            String name = whole.group(1);
+            return name.contains(".") && !name.startsWith("AWS::") ? F.objectNode().put("Fn::GetAtt", name)
+                    : F.objectNode().put("Ref", name);
+        }
+        return n.isTextual() && n.asText().contains("${") ? F.objectNode().put("Fn::Sub", n.asText()) : n;
     }
 
     private static List<JsonNode> metric(JsonNode namespace, JsonNode name, JsonNode dimensions) {
