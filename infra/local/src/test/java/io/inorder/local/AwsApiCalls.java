@@ -269,7 +269,15 @@ final class AwsApiCalls {
                     return Optional.empty();
                 }
                 try (in) {
-                    return Optional.of(read(in));
+                    byte[] bytes = in.readAllBytes();
+                    // Only method names and descriptors are read from a library class: a JDK newer than this ASM
+                    // knows still has them where ASM looks, so its version is capped rather than refused.
+                    int major = ((bytes[6] & 0xff) << 8) | (bytes[7] & 0xff);
+                    if (major > Opcodes.V21) {
+                        bytes[6] = 0;
+                        bytes[7] = (byte) Opcodes.V21;
+                    }
+                    return Optional.of(read(new java.io.ByteArrayInputStream(bytes)));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
