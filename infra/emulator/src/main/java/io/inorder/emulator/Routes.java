@@ -348,7 +348,9 @@ final class Routes implements HttpHandler {
         CollectionState collection = catalog.collection(workspace, collectionName);
         JsonNode body = parse(raw);
         JsonNode names = body.get("name");
-        Offsets fence = Offsets.none(collection.partitions());
+        // The fence is the per-partition maximum of the offsets passed, in the version they were passed (§3: the spec
+        // example's f1 offsets come back as f1); no offsets at all is the empty fence, which has passed.
+        Offsets fence = null;
         // A missing or null list is an empty one: clients with omitempty-style serialization leave it out.
         if (names != null && !names.isNull()) {
             if (!names.isArray()) {
@@ -359,11 +361,15 @@ final class Routes implements HttpHandler {
                     throw ApiError.invalidInput("\"name\" must hold offset strings, got " + name);
                 }
                 try {
-                    fence = fence.merge(Offsets.parse(name.asText(), collection.partitions()));
+                    Offsets offsets = Offsets.parse(name.asText(), collection.partitions());
+                    fence = fence == null ? offsets : fence.merge(offsets);
                 } catch (IllegalArgumentException malformed) {
                     throw ApiError.invalidInput(malformed.getMessage());
                 }
             }
+        }
+        if (fence == null) {
+            fence = Offsets.none(collection.partitions());
         }
         Offsets commit = collection.commit();
         ObjectNode response = JsonNodeFactory.instance.objectNode();

@@ -381,6 +381,26 @@ class WriteApiContractTest {
     }
 
     @Test
+    void commitAnswersTheFenceInTheVersionItWasGivenAsInTheSpecExample() throws Exception {
+        // rockset-write-api.md §3: {"name": ["f1:0:14:9:7092", "f1:0:14:9:7093"]} → fence "f1:0:14:9:7093".
+        JsonNode reply = http.post(commit("ws", "c1"), "{\"name\":[\"f1:0:14:9:7092\",\"f1:0:14:9:7093\"]}").json();
+
+        assertThat(reply.get("data").get("fence").asText()).isEqualTo("f1:0:14:9:7093");
+        assertThat(reply.get("data").get("passed").asBoolean()).isFalse();
+        assertThat(reply.get("offsets").get("commit").asText()).startsWith("f2:0:");
+    }
+
+    @Test
+    void commitOfTheEmulatorsOwnOffsetsAnswersThemUnchanged() throws Exception {
+        String offset = http.post(docs("ws", "c1"), "{\"data\":[{\"_id\":\"a\"}]}").json().get("last_offset").asText();
+
+        JsonNode reply = http.post(commit("ws", "c1"), "{\"name\":[\"" + offset + "\"]}").json();
+
+        assertThat(reply.get("data").get("fence").asText()).isEqualTo(offset);
+        assertThat(reply.get("data").get("passed").asBoolean()).isTrue();
+    }
+
+    @Test
     void aMalformedOffsetInCommitAnswers400NamingIt() throws Exception {
         for (String body : List.of("{\"name\":[\"garbage\"]}", "{\"name\":[\"f2:0:1:0:--0\"]}", "{\"name\":\"f2:0:1:0:---0\"}",
                 "{\"name\":[7]}")) {
