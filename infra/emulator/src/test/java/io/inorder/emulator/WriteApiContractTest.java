@@ -431,14 +431,19 @@ class WriteApiContractTest {
         return http.get(C2).json().get("data").get("status").asText();
     }
 
+    /** Creates workspace w2 and collection c2 through the API, as a client would; the create's reply. */
+    static RocksetHttp.Reply createC2(RocksetHttp api) throws Exception {
+        api.post(CREATE_WS, "{\"name\":\"w2\"}");
+        return api.post(CREATE_C2, "{\"name\":\"c2\"}");
+    }
+
     @Test
     void aCollectionCreatedThroughTheApiIsCreatedForTheRecordedMinuteThenReady() throws Exception {
         ControlledClock clock = new ControlledClock();
         try (Emulator service = Emulator.start(EmulatorSettings.defaults().withClock(clock))) {
             RocksetHttp api = new RocksetHttp(service);
-            api.post(CREATE_WS, "{\"name\":\"w2\"}");
 
-            RocksetHttp.Reply created = api.post(CREATE_C2, "{\"name\":\"c2\"}");
+            RocksetHttp.Reply created = createC2(api);
 
             assertThat(created.status()).isEqualTo(200);
             assertThat(created.json().get("data").get("status").asText()).isEqualTo("CREATED");
@@ -457,8 +462,7 @@ class WriteApiContractTest {
         ControlledClock clock = new ControlledClock();
         try (Emulator service = Emulator.start(EmulatorSettings.defaults().withClock(clock))) {
             RocksetHttp api = new RocksetHttp(service);
-            api.post(CREATE_WS, "{\"name\":\"w2\"}");
-            api.post(CREATE_C2, "{\"name\":\"c2\"}");
+            createC2(api);
             String one = "{\"data\":[{\"_id\":\"a\"}]}";
             String patch = "{\"data\":[{\"_id\":\"a\",\"patch\":[{\"op\":\"add\",\"path\":\"/x\",\"value\":1}]}]}";
 
@@ -494,8 +498,7 @@ class WriteApiContractTest {
         try (Emulator service = Emulator.start(EmulatorSettings.defaults().withClock(clock)
                 .withReadyDelay(Duration.ofSeconds(5)))) {
             RocksetHttp api = new RocksetHttp(service);
-            api.post(CREATE_WS, "{\"name\":\"w2\"}");
-            api.post(CREATE_C2, "{\"name\":\"c2\"}");
+            createC2(api);
 
             clock.advance(Duration.ofMillis(4_999));
             assertThat(api.post(docs("w2", "c2"), "{\"data\":[]}").status()).isEqualTo(503);
