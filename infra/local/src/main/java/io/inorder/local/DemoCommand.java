@@ -50,7 +50,7 @@ final class DemoCommand {
             <db>_<table>_cdc_logs, into collections msk_<collection>.
             Exit 0 when every collection equals the in-order application of the source changes, 1 when not.
             """.formatted(WorkloadSpec.MAX_TABLES, FaultLevel.LIGHT.spec(), FaultLevel.HEAVY.spec(),
-            String.join("\n", EmulatorTiming.usage(22, false)));
+            String.join("\n", EmulatorTiming.usage(15, false)));
 
     /** The client's longest back-off; the default 10 s would make a heavy-fault demo mostly waiting. */
     static final String DEMO_RETRY_CAP_MS = "1000";

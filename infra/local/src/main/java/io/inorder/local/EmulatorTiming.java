@@ -30,18 +30,21 @@ final class EmulatorTiming {
     private EmulatorTiming() {
     }
 
-    /** Usage lines for the options, the option names padded to {@code column} characters after a 2-space indent. */
+    /**
+     * Usage lines for the options: after a 2-space indent, each option padded to {@code column} characters, its text
+     * after it (on the next line when the option is longer), continuation lines aligned under the text.
+     */
     static List<String> usage(int column, boolean readyDelay) {
         List<String> lines = new ArrayList<>();
-        line(lines, column, LAG + " N", "the emulator's apply lag: accepted writes become visible and commit N ms "
-                + "later (default 0)");
-        line(lines, column, LATENCY + " N", "the emulator's request latency: each document write and commit takes "
-                + "N ms (default 0)");
-        line(lines, column, LATENCY_PER_MIB + " N", "and N ms more per MiB of request body (default 0)");
+        option(lines, column, LAG + " N", "the emulator's apply lag: writes become visible, and pass the commit",
+                "fence, N ms after they are answered (default 0)");
+        option(lines, column, LATENCY + " N", "the emulator's request latency: each document write and commit",
+                "takes N ms (default 0) ...");
+        option(lines, column, LATENCY_PER_MIB + " N", "... and N ms more per MiB of its body (default 0)");
         if (readyDelay) {
-            line(lines, column, READY_DELAY + " N", "a collection created through the API is READY N ms later, "
-                    + "refusing writes until then (default " + EmulatorSettings.DEFAULT_READY_DELAY.toMillis()
-                    + ", as recorded)");
+            option(lines, column, READY_DELAY + " N", "a collection created through the API turns READY N ms later",
+                    "and refuses writes until then (default " + EmulatorSettings.DEFAULT_READY_DELAY.toMillis()
+                            + ", as the service took)");
         }
         return lines;
     }
@@ -91,7 +94,16 @@ final class EmulatorTiming {
                 + ", got '" + value + "'");
     }
 
-    private static void line(List<String> lines, int column, String option, String text) {
-        lines.add("  " + option + " ".repeat(Math.max(1, column - option.length())) + text);
+    private static void option(List<String> lines, int column, String option, String... text) {
+        String indent = "  " + " ".repeat(column);
+        if (option.length() < column) {
+            lines.add("  " + option + " ".repeat(column - option.length()) + text[0]);
+        } else {
+            lines.add("  " + option);
+            lines.add(indent + text[0]);
+        }
+        for (int i = 1; i < text.length; i++) {
+            lines.add(indent + text[i]);
+        }
     }
 }
