@@ -30,12 +30,15 @@ final class ServeCommand {
 
     static final String USAGE = """
             usage: inorder serve [--config tables.json] [--port-dynamodb N] [--port-s3 N] [--port-emulator N]
+                                 [--lag-ms N] [--latency-ms N] [--latency-per-mib-ms N] [--ready-delay-ms N]
               --config FILE       the table config: creates its workspace and collections in the emulator and
                                   fills TABLE_CONFIG in the printed environment
               --port-dynamodb N   DynamoDB Local's port (default 8000; 0 = a free one)
               --port-s3 N         S3Proxy's port (default 9000; 0 = a free one)
               --port-emulator N   the Write API emulator's port (default 3030; 0 = a free one)
-            Runs until Ctrl-C; everything it holds is gone when it stops.""";
+            %s
+            Runs until Ctrl-C; everything it holds is gone when it stops.""".formatted(
+            String.join("\n", EmulatorTiming.usage(20, true)));
 
     /** The ports serve listens on unless told otherwise; the operations commands' --local finds it there. */
     static final int DEFAULT_DYNAMODB_PORT = 8000;
@@ -85,8 +88,8 @@ final class ServeCommand {
 
     /** Serves until {@code stop} is counted down, then closes the stack. */
     static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stop) throws Exception {
-        Options o = Options.parse(args, Set.of("--config", "--port-dynamodb", "--port-s3", "--port-emulator"),
-                Set.of(), USAGE);
+        Options o = Options.parse(args, Options.union(Set.of("--config", "--port-dynamodb", "--port-s3",
+                "--port-emulator"), EmulatorTiming.OPTIONS_WITH_READY_DELAY), Set.of(), USAGE);
         if (o.flag("--help")) {
             out.println(USAGE);
             return 0;
@@ -98,8 +101,9 @@ final class ServeCommand {
         int ddbPort = port(o, "--port-dynamodb", DEFAULT_DYNAMODB_PORT);
         int s3Port = port(o, "--port-s3", DEFAULT_S3_PORT);
         int emulatorPort = port(o, "--port-emulator", DEFAULT_EMULATOR_PORT);
+        EmulatorSettings emulator = EmulatorTiming.apply(EmulatorSettings.defaults().withPort(emulatorPort), o);
         String configText = configFile == null ? null : ReplayCommand.readConfig(configFile);
-        try (Served served = start(ddbPort, s3Port, emulatorPort, configText, configFile, out)) {
+        try (Served served = start(ddbPort, s3Port, emulator, configText, configFile, out)) {
             out.println("Serving until Ctrl-C.");
             out.flush();
             stop.await();
@@ -114,13 +118,19 @@ final class ServeCommand {
      */
     static Served start(int ddbPort, int s3Port, int emulatorPort, String configText, Path configFile,
             PrintStream out) throws Exception {
+        return start(ddbPort, s3Port, EmulatorSettings.defaults().withPort(emulatorPort), configText, configFile, out);
+    }
+
+    /** The same with the emulator's settings (its port and clock) given whole. */
+    static Served start(int ddbPort, int s3Port, EmulatorSettings emulator, String configText, Path configFile,
+            PrintStream out) throws Exception {
         TableConfig config = configText == null ? null : TableConfig.parse(configText, String.valueOf(configFile));
         LocalStack stack;
         try {
-            stack = DemoCommand.startQuietly(ddbPort, s3Port, EmulatorSettings.defaults().withPort(emulatorPort));
+            stack = DemoCommand.startQuietly(ddbPort, s3Port, emulator);
         } catch (Exception e) {
             throw new UsageException("could not start the local stack on ports " + ddbPort + "/" + s3Port + "/"
-                    + emulatorPort + " (" + e.getMessage() + "); choose others with --port-dynamodb, --port-s3, "
+                    + emulator.port() + " (" + e.getMessage() + "); choose others with --port-dynamodb, --port-s3, "
                     + "--port-emulator, or 0 for free ones");
         }
         try {

@@ -45,7 +45,8 @@ class ServeCommandTest {
         CountDownLatch stop = new CountDownLatch(1);
         ExecutorService runner = Executors.newSingleThreadExecutor();
         Future<Integer> exit = runner.submit(() -> ServeCommand.run(new String[] {"--config", config.toString(),
-                "--port-dynamodb", "0", "--port-s3", "0", "--port-emulator", "0"},
+                "--port-dynamodb", "0", "--port-s3", "0", "--port-emulator", "0", "--lag-ms", "0", "--latency-ms", "7",
+                "--latency-per-mib-ms", "0", "--ready-delay-ms", "0"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 stop));
         String printed = awaitServing(out, exit);
@@ -79,6 +80,14 @@ class ServeCommandTest {
                 .header("Authorization", "ApiKey local-key").GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(collection.statusCode()).isEqualTo(200);
         assertThat(collection.body()).contains("\"orders\"").contains("READY");
+        // The clock options reach the emulator: each write takes the 7 ms of latency asked for.
+        HttpResponse<String> written = http.send(HttpRequest.newBuilder(
+                        URI.create(writeApi + "/v1/orgs/self/ws/commons/collections/orders/docs"))
+                .header("Authorization", "ApiKey local-key").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"data\":[{\"_id\":\"a\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(written.statusCode()).isEqualTo(200);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(writeApi + "/_emulator/requests")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body()).contains("\"latency_ms\":7");
 
         stop.countDown();
         assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
