@@ -49,9 +49,10 @@ import org.junit.jupiter.api.TestFactory;
  * The contract between template.yaml, the built deployment jars, the configuration code, events/ and the README: what
  * `sam deploy` and `sam local invoke` rely on but no schema can check, and what a reviewer of the deployed stack asks
  * (least privilege derived from the code's calls, nothing lost on delete, alarms that reach someone and watch metrics
- * that exist). Runs in `mvn verify`, after the function modules are packaged. The template is read as the SAM
- * transform sees it, after AWS::LanguageExtensions ({@link LanguageExtensions}); the real tools (cfn-lint, the SAM
- * translator) run in .ci/run.
+ * that exist). Runs in `mvn verify`, after the function modules are packaged. template.yaml is plain SAM, read as
+ * the SAM transform sees it; its Kafka mappings live in the nested stack msk-topics.yaml, read as CloudFormation
+ * creates it ({@link NestedStacks}: the parameters the parent passes, then AWS::LanguageExtensions,
+ * {@link LanguageExtensions}). The real tools (cfn-lint, the SAM translator) run in .ci/run.
  */
 class TemplateContractIT {
 
@@ -89,11 +90,16 @@ class TemplateContractIT {
 
     private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^!}][^}]*)}");
 
+    private static final String MSK_CLUSTER = "arn:aws:kafka:us-east-1:123456789012:cluster/cdc/abc-1";
+
     private static Path root;
-    /** template.yaml as written. */
-    private static JsonNode source;
-    /** template.yaml after AWS::LanguageExtensions (Fn::ForEach expanded), as the SAM transform sees it. */
+    /** template.yaml as written, which is what the SAM transform sees. */
     private static JsonNode template;
+    /**
+     * The Kafka event source mappings its nested stack makes with the parameters' defaults, in the parent's terms (a
+     * nested parameter replaced by what template.yaml passes for it), each with the condition of its nested stack.
+     */
+    private static Map<String, JsonNode> kafkaMappings;
 
     @BeforeAll
     static void readTemplate() throws IOException {
@@ -103,9 +109,56 @@ class TemplateContractIT {
         }
         assertThat(dir).as("template.yaml in the project root above " + Path.of("").toAbsolutePath()).isNotNull();
         root = dir;
-        source = readYaml(root.resolve("template.yaml"));
-        // What CloudFormation hands the SAM transform: the language extensions expanded, parameters at their defaults.
-        template = LanguageExtensions.expand(source, Map.of());
+        template = readYaml(root.resolve("template.yaml"));
+        kafkaMappings = kafkaMappings(Map.of());
+    }
+
+    /**
+     * The published SAM schema (what ../shared/tools/check-template validates against) and tools that know no
+     * language extensions read template.yaml as it is: the only loop lives in a nested stack.
+     */
+    @Test
+    void templateYamlIsPlainSamWithItsLoopInANestedStack() throws IOException {
+        assertThat(template.path("Transform").asText()).isEqualTo("AWS::Serverless-2016-10-31");
+        List<String> loops = new ArrayList<>();
+        collectKeys(template, "", loops);
+        assertThat(loops).as("Fn::ForEach in template.yaml").noneMatch(k -> k.contains("Fn::ForEach"));
+        List<NestedStacks.Nested> nested = NestedStacks.of(root, template, Map.of());
+        assertThat(nested).extracting(NestedStacks.Nested::logicalId).containsExactly("MskTopicMappings");
+        JsonNode stack = nested.get(0).resource();
+        assertThat(stack.path("Properties").path("TemplateURL").asText()).isEqualTo("msk-topics.yaml");
+        JsonNode msk = readYaml(root.resolve("msk-topics.yaml"));
+        assertThat(msk.path("Transform").asText()).isEqualTo("AWS::LanguageExtensions");
+        Set<String> types = new TreeSet<>();
+        nested.get(0).template().path("Resources").forEach(r -> types.add(r.path("Type").asText()));
+        assertThat(types).as("msk-topics.yaml makes only the mappings").containsExactly(
+                "AWS::Lambda::EventSourceMapping");
+    }
+
+    /**
+     * The nested stack exists exactly when the MSK function does, gets every parameter its template declares and no
+     * other, and its loop never runs over a default: the topics always come from MskTopics.
+     */
+    @Test
+    void theKafkaMappingsStackExistsWithTheMskFunctionAndGetsExactlyItsParameters() throws IOException {
+        NestedStacks.Nested nested = NestedStacks.of(root, template, Map.of()).get(0);
+        assertThat(nested.condition()).as("the nested stack's condition")
+                .isEqualTo(template.path("Resources").path("MskIngestFunction").path("Condition").asText())
+                .isEqualTo("HasMsk");
+        assertThat(nested.resource().path("DeletionPolicy").asText() + nested.resource().path("UpdateReplacePolicy")
+                .asText()).as("only mappings: nothing to keep").isEqualTo("DeleteDelete");
+        JsonNode declared = readYaml(root.resolve("msk-topics.yaml")).path("Parameters");
+        Set<String> names = new TreeSet<>();
+        declared.fieldNames().forEachRemaining(names::add);
+        Set<String> passed = new TreeSet<>();
+        nested.passed().fieldNames().forEachRemaining(passed::add);
+        assertThat(passed).as("parameters template.yaml passes msk-topics.yaml").isEqualTo(names);
+        declared.fields().forEachRemaining(p -> assertThat(p.getValue().has("Default"))
+                .as("msk-topics.yaml " + p.getKey() + " has no default: the parent decides it").isFalse());
+        assertThat(nested.passed().path("Topics").toString()).isEqualTo(
+                "{\"Fn::Join\":[\",\",{\"Ref\":\"MskTopics\"}]}");
+        nested.template().path("Resources").forEach(r -> assertThat(r.has("Condition"))
+                .as("a mapping exists exactly when its stack does").isFalse());
     }
 
     @TestFactory
@@ -236,7 +289,7 @@ class TemplateContractIT {
     }
 
     @Test
-    void everyReferenceNamesSomethingTheTemplateDeclares() {
+    void everyReferenceNamesSomethingTheTemplateDeclares() throws IOException {
         Set<String> declared = new TreeSet<>();
         template.path("Resources").fieldNames().forEachRemaining(declared::add);
         template.path("Parameters").fieldNames().forEachRemaining(declared::add);
@@ -254,6 +307,18 @@ class TemplateContractIT {
             }
         });
         assertThat(unknown).as("references to undeclared names").isEmpty();
+        // The nested template refers only to its own parameters and conditions (its loop variable is expanded).
+        for (NestedStacks.Nested n : NestedStacks.of(root, template, Map.of())) {
+            Set<String> own = new TreeSet<>();
+            n.template().path("Parameters").fieldNames().forEachRemaining(own::add);
+            Set<String> ownConditions = new TreeSet<>();
+            n.template().path("Conditions").fieldNames().forEachRemaining(ownConditions::add);
+            List<String> unknownInNested = new ArrayList<>();
+            walk(n.template().path("Resources"), n.logicalId() + ".Resources", own, ownConditions, unknownInNested);
+            walk(n.template().path("Conditions"), n.logicalId() + ".Conditions", own, ownConditions,
+                    unknownInNested);
+            assertThat(unknownInNested).as("references to undeclared names in " + n.logicalId()).isEmpty();
+        }
     }
 
     @Test
@@ -478,37 +543,94 @@ class TemplateContractIT {
     }
 
     @Test
-    void eachKafkaTopicGetsItsOwnMappingNamedAfterIt() {
-        JsonNode expanded = LanguageExtensions.expand(source, Map.of("MskClusterArn",
-                "arn:aws:kafka:us-east-1:123456789012:cluster/cdc/abc-1", "MskTopics",
-                "cdc.shop.orders, cdc-shop-customers,cdc_shop_items"));
-        Map<String, String> mappings = new TreeMap<>();
-        expanded.path("Resources").fields().forEachRemaining(e -> {
-            if (e.getValue().path("Type").asText().equals("AWS::Lambda::EventSourceMapping")) {
-                assertThat(e.getValue().path("Properties").path("Topics")).hasSize(1);
-                assertThat(e.getValue().path("Condition").asText()).isEqualTo("HasMsk");
-                mappings.put(e.getKey(), e.getValue().path("Properties").path("Topics").get(0).asText());
-            }
+    void eachKafkaTopicGetsItsOwnMappingNamedAfterIt() throws IOException {
+        Map<String, JsonNode> mappings = kafkaMappings(Map.of("MskClusterArn", MSK_CLUSTER,
+                "MskTopics", "cdc.shop.orders, cdc-shop-customers,cdc_shop_items"));
+        Map<String, String> topics = new TreeMap<>();
+        mappings.forEach((name, m) -> {
+            assertThat(m.path("Properties").path("Topics")).as(name + " topics").hasSize(1);
+            assertThat(m.path("Condition").asText()).isEqualTo("HasMsk");
+            assertThat(m.path("Properties").path("EventSourceArn").path("Ref").asText()).isEqualTo("MskClusterArn");
+            topics.put(name, m.path("Properties").path("Topics").get(0).asText());
         });
-        assertThat(mappings).containsExactlyInAnyOrderEntriesOf(Map.of(
+        assertThat(topics).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "MskTopicMappingcdcshoporders", "cdc.shop.orders",
                 "MskTopicMappingcdcshopcustomers", "cdc-shop-customers",
                 "MskTopicMappingcdcshopitems", "cdc_shop_items"));
-        // Without MSK the loop runs over the default, and the one mapping it yields is left out by HasMsk.
-        Map<String, String> byDefault = new TreeMap<>();
-        template.path("Resources").fields().forEachRemaining(e -> {
-            if (e.getValue().path("Type").asText().equals("AWS::Lambda::EventSourceMapping")) {
-                byDefault.put(e.getKey(), e.getValue().path("Condition").asText());
-            }
-        });
-        assertThat(byDefault).containsExactly(Map.entry("MskTopicMappingnone", "HasMsk"));
+        // By default (no cluster) the stack is not made; its one mapping over MskTopics' default is never created.
+        assertThat(kafkaMappings).containsOnlyKeys("MskTopicMappingnone");
+        assertThat(kafkaMappings.get("MskTopicMappingnone").path("Condition").asText()).isEqualTo("HasMsk");
         assertThat(template.path("Parameters").path("MskTopics").path("Default").asText()).isEqualTo("none");
     }
 
     @Test
     void topicsThatDifferOnlyInPunctuationCannotBothBeMapped() {
-        assertThatThrownBy(() -> LanguageExtensions.expand(source, Map.of("MskTopics", "cdc.orders,cdc-orders")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MskTopicMappingcdcorders twice");
+        assertThatThrownBy(() -> kafkaMappings(Map.of("MskClusterArn", MSK_CLUSTER, "MskTopics",
+                "cdc.orders,cdc-orders"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("MskTopicMappingcdcorders twice");
+    }
+
+    /**
+     * A cluster without topics and topics without a cluster stop the deployment (Rules, before anything changes);
+     * the mappings, the MSK function and its role exist together.
+     */
+    @Test
+    void clusterAndTopicsComeTogether() {
+        JsonNode rules = template.path("Rules");
+        assertThat(rules.path("MskNeedsTopics").path("RuleCondition")).isEqualTo(template.path("Conditions")
+                .path("HasMsk"));
+        assertThat(rules.path("MskNeedsTopics").path("Assertions").toString())
+                .contains("{\"Fn::Not\":[{\"Fn::Contains\":[{\"Ref\":\"MskTopics\"},\"none\"]}]}")
+                .contains("{\"Fn::Not\":[{\"Fn::Contains\":[{\"Ref\":\"MskTopics\"},\"\"]}]}");
+        assertThat(rules.path("TopicsNeedCluster").path("RuleCondition").toString())
+                .isEqualTo("{\"Fn::Equals\":[{\"Ref\":\"MskClusterArn\"},\"\"]}");
+        assertThat(rules.path("TopicsNeedCluster").path("Assertions").toString())
+                .contains("{\"Fn::EachMemberEquals\":[{\"Ref\":\"MskTopics\"},\"none\"]}");
+        for (String r : List.of("MskIngestFunction", "MskIngestRole", "MskIngestLogGroup", "MskFunctionErrorsAlarm",
+                "MskOffsetLagAlarm")) {
+            assertThat(template.path("Resources").path(r).path("Condition").asText()).as(r).isEqualTo("HasMsk");
+        }
+    }
+
+    /**
+     * In provisioned mode (the only one in which Lambda honours an on-failure destination) each mapping sends batches
+     * that failed every retry to the dead-letter queue, and the MSK function's role lets it; template.yaml decides the
+     * mode once (MskProvisioned) and passes it down.
+     */
+    @Test
+    void failedKafkaBatchesGoToTheDeadLetterQueueInProvisionedModeWhichTheRoleAllows() throws IOException {
+        NestedStacks.Nested nested = NestedStacks.of(root, template, Map.of()).get(0);
+        JsonNode nestedConditions = readYaml(root.resolve("msk-topics.yaml")).path("Conditions");
+        assertThat(kafkaMappings).isNotEmpty();
+        kafkaMappings.forEach((name, m) -> {
+            JsonNode destination = m.path("Properties").path("DestinationConfig").path("Fn::If");
+            assertThat(destination).as(name + " DestinationConfig: !If [<provisioned>, {OnFailure: ...}, "
+                    + "!Ref AWS::NoValue]").hasSize(3);
+            assertThat(destination.get(1).path("OnFailure").path("Destination").toString()).as(name)
+                    .isEqualTo("{\"Fn::GetAtt\":\"DeadLetterQueue.Arn\"}");
+            assertThat(destination.get(2).path("Ref").asText()).isEqualTo("AWS::NoValue");
+            assertThat(nestedConditions.path(destination.get(0).asText()).toString())
+                    .as(name + " destination condition")
+                    .isEqualTo("{\"Fn::Equals\":[{\"Ref\":\"Provisioned\"},\"true\"]}");
+            assertThat(m.path("Properties").path("ProvisionedPollerConfig").path("Fn::If").get(0))
+                    .isEqualTo(destination.get(0));
+            assertThat(m.path("Properties").path("FunctionName").path("Ref").asText())
+                    .isEqualTo("MskIngestFunctionAlias" + alias());
+        });
+        assertThat(nested.passed().path("Provisioned").toString())
+                .isEqualTo("{\"Fn::If\":[\"MskProvisioned\",\"true\",\"false\"]}");
+        boolean granted = false;
+        for (JsonNode policy : template.path("Resources").path("MskIngestRole").path("Properties").path("Policies")) {
+            for (JsonNode st : policy.path("PolicyDocument").path("Statement")) {
+                if (st.path("Fn::If").path(1).path("Action").asText().equals("sqs:SendMessage")) {
+                    assertThat(st.path("Fn::If").get(0).asText()).isEqualTo("MskProvisioned");
+                    assertThat(st.path("Fn::If").get(1).path("Resource").toString())
+                            .isEqualTo("{\"Fn::GetAtt\":\"DeadLetterQueue.Arn\"}");
+                    granted = true;
+                }
+            }
+        }
+        assertThat(granted).as("MskIngestRole grants sqs:SendMessage under MskProvisioned").isTrue();
     }
 
     @Test
@@ -631,9 +753,8 @@ class TemplateContractIT {
                 .equals("SQS")) {
             out.put("sqs:SendMessage", "Lambda delivers failed asynchronous events to the on-failure queue");
         }
-        template.path("Resources").forEach(r -> {
-            if (r.path("Type").asText().equals("AWS::Lambda::EventSourceMapping") && r.path("Properties")
-                    .path("FunctionName").path("Ref").asText().equals(function + "Alias" + alias())) {
+        kafkaMappings.values().forEach(r -> {
+            if (r.path("Properties").path("FunctionName").path("Ref").asText().equals(function + "Alias" + alias())) {
                 KAFKA_MAPPING.forEach(a -> out.put(a, "its Kafka event source mappings read the cluster"));
                 if (r.path("Properties").has("DestinationConfig")) {
                     out.put("sqs:SendMessage", "its mappings deliver failed batches to the on-failure queue");
@@ -641,6 +762,36 @@ class TemplateContractIT {
             }
         });
         return out;
+    }
+
+    /**
+     * The Kafka mappings the nested stacks make with these parameter values, in template.yaml's terms, each carrying
+     * its stack's condition.
+     */
+    private static Map<String, JsonNode> kafkaMappings(Map<String, String> values) throws IOException {
+        Map<String, JsonNode> out = new TreeMap<>();
+        for (NestedStacks.Nested n : NestedStacks.of(root, template, values)) {
+            n.resources("AWS::Lambda::EventSourceMapping").forEach((name, m) -> {
+                if (!n.condition().isEmpty()) {
+                    ((ObjectNode) m).put("Condition", n.condition());
+                }
+                assertThat(out.put(name, m)).as("mapping " + name + " in two nested stacks").isNull();
+            });
+        }
+        return out;
+    }
+
+    /** Every object key under {@code node}, with its path. */
+    private static void collectKeys(JsonNode node, String path, List<String> out) {
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                collectKeys(node.get(i), path + "[" + i + "]", out);
+            }
+        }
+        node.fields().forEachRemaining(e -> {
+            out.add(path + "." + e.getKey());
+            collectKeys(e.getValue(), path + "." + e.getKey(), out);
+        });
     }
 
     private static String roleOf(String function) {
@@ -794,9 +945,8 @@ class TemplateContractIT {
                 }
             }
         }
-        for (JsonNode r : template.path("Resources")) {
-            if (r.path("Type").asText().equals("AWS::Lambda::EventSourceMapping")
-                    && r.path("Properties").path("FunctionName").path("Ref").asText().startsWith(function)) {
+        for (JsonNode r : kafkaMappings.values()) {
+            if (r.path("Properties").path("FunctionName").path("Ref").asText().startsWith(function)) {
                 assertThat(r.path("Properties").path("Topics")).as(function + " mapping: exactly one topic")
                         .hasSize(1);
                 return KafkaEvent.class;
