@@ -42,7 +42,8 @@ public final class TableConfig {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> TOP_FIELDS = Set.of("workspace", "unknownTables", "tables");
     private static final Set<String> TABLE_FIELDS = Set.of("collection", "primaryKey", "idFormat", "eventTime",
-            "types", "csvColumns", "topics", "prefixes");
+            "types", "csvColumns", "csvRealtimeColumns", "csvHeader", "csvDelimiter", "csvQuote", "csvEscape",
+            "csvNull", "afterImage", "beforeImage", "topics", "snapshotTopics", "splitTopic", "prefixes");
 
     private final String workspace;
     private final UnknownTables unknownTables;
@@ -52,9 +53,20 @@ public final class TableConfig {
         this.workspace = requireName(workspace, "workspace", "the config");
         this.unknownTables = unknownTables;
         Map<String, TableMapping> byName = new LinkedHashMap<>();
+        Map<String, String> topicOwners = new LinkedHashMap<>();
         for (TableMapping t : tables) {
             if (byName.put(t.table(), t) != null) {
                 throw new TableConfigException("table '" + t.table() + "' is configured twice");
+            }
+            for (List<String> list : List.of(t.topics(), t.snapshotTopics())) {
+                for (String topic : list) {
+                    String other = topicOwners.put(topic, t.table());
+                    if (other != null) {
+                        throw new TableConfigException("topic '" + topic + "' is listed by table '" + other
+                                + "' and by table '" + t.table() + "' (\"topics\", \"snapshotTopics\"): a topic"
+                                + " belongs to one table");
+                    }
+                }
             }
         }
         this.tables = Map.copyOf(byName);
@@ -167,8 +179,97 @@ public final class TableConfig {
                 }
             }
         }
-        return new TableMapping(name, collection, key, idFormat, eventTime, types,
-                strings(node, "csvColumns", where), strings(node, "topics", where), strings(node, "prefixes", where));
+        TableMapping.CsvLayout csv = csvLayout(node, key, where);
+        TableMapping.AfterImage afterImage = choice(node, "afterImage", TableMapping.AfterImage.class,
+                TableMapping.AfterImage.UPDATED, where, "Arcion's after-image-format");
+        TableMapping.BeforeImage beforeImage = choice(node, "beforeImage", TableMapping.BeforeImage.class,
+                TableMapping.BeforeImage.KEY, where, "Arcion's before-image-format");
+        boolean splitTopic = true;
+        JsonNode st = node.get("splitTopic");
+        if (st != null) {
+            if (!st.isBoolean()) {
+                throw new TableConfigException(where + ": \"splitTopic\" must be true or false (Arcion's split-topic)");
+            }
+            splitTopic = st.booleanValue();
+        }
+        List<String> topics = strings(node, "topics", where);
+        List<String> snapshotTopics = strings(node, "snapshotTopics", where);
+        if (!splitTopic && !snapshotTopics.isEmpty()) {
+            throw new TableConfigException(where + ": \"snapshotTopics\" is set but \"splitTopic\" is false: with "
+                    + "split-topic false one topic carries the snapshot and the changes; list it under \"topics\"");
+        }
+        for (String topic : snapshotTopics) {
+            if (topics.contains(topic)) {
+                throw new TableConfigException(where + ": topic '" + topic + "' is in both \"topics\" and "
+                        + "\"snapshotTopics\"; with split topics the snapshot topic and the change topic differ");
+            }
+        }
+        return new TableMapping(name, collection, key, idFormat, eventTime, types, csv, afterImage, beforeImage,
+                topics, snapshotTopics, splitTopic, strings(node, "prefixes", where));
+    }
+
+    /** The CSV settings, each validated here so a mistake names the table and the field. */
+    private static TableMapping.CsvLayout csvLayout(JsonNode node, List<String> key, String where) {
+        List<String> columns = strings(node, "csvColumns", where);
+        List<String> realtime = strings(node, "csvRealtimeColumns", where);
+        for (Map.Entry<String, List<String>> e : Map.of("csvColumns", columns, "csvRealtimeColumns", realtime)
+                .entrySet()) {
+            List<String> list = e.getValue();
+            if (Set.copyOf(list).size() != list.size()) {
+                throw new TableConfigException(where + ": \"" + e.getKey() + "\" names a column twice: " + list);
+            }
+            if (!list.isEmpty() && !list.containsAll(key)) {
+                throw new TableConfigException(where + ": \"" + e.getKey() + "\" " + list + " lacks primary key "
+                        + "column(s) " + key.stream().filter(k -> !list.contains(k)).toList() + ": list every "
+                        + "column of the CSV lines, in file order");
+            }
+        }
+        if (!columns.isEmpty() && !realtime.isEmpty() && !Set.copyOf(columns).equals(Set.copyOf(realtime))) {
+            throw new TableConfigException(where + ": \"csvColumns\" " + columns + " and \"csvRealtimeColumns\" "
+                    + realtime + " must name the same columns (realtime triplets only order them differently)");
+        }
+        io.inorder.arcion.ReaderOptions.CsvHeader header = choice(node, "csvHeader",
+                io.inorder.arcion.ReaderOptions.CsvHeader.class, io.inorder.arcion.ReaderOptions.CsvHeader.AUTO, where,
+                "Arcion's include-header: present for true, absent for false, auto to recognise a header by its "
+                        + "column names");
+        TableMapping.CsvLayout d = TableMapping.CsvLayout.DEFAULT;
+        char delimiter = csvChar(node, "csvDelimiter", d.delimiter(), where);
+        char quote = csvChar(node, "csvQuote", d.quote(), where);
+        char escape = csvChar(node, "csvEscape", quote, where);
+        if (delimiter == quote || delimiter == escape) {
+            throw new TableConfigException(where + ": \"csvDelimiter\" '" + delimiter + "' must differ from "
+                    + "\"csvQuote\" and \"csvEscape\"");
+        }
+        String nullMarker = text(node, "csvNull", where, d.nullMarker());
+        return new TableMapping.CsvLayout(columns, realtime, header, delimiter, quote, escape, nullMarker);
+    }
+
+    private static char csvChar(JsonNode node, String field, char dflt, String where) {
+        String v = text(node, field, where, null);
+        if (v == null) {
+            return dflt;
+        }
+        if (v.length() != 1 || v.charAt(0) >= 0x80 || v.charAt(0) == '\n' || v.charAt(0) == '\r') {
+            throw new TableConfigException(where + ": \"" + field + "\" must be one ASCII character other than a "
+                    + "line break, not '" + v + "'");
+        }
+        return v.charAt(0);
+    }
+
+    private static <E extends Enum<E>> E choice(JsonNode node, String field, Class<E> type, E dflt, String where,
+            String meaning) {
+        String v = text(node, field, where, null);
+        if (v == null) {
+            return dflt;
+        }
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(v)) {
+                return e;
+            }
+        }
+        throw new TableConfigException(where + ": \"" + field + "\" must be one of " + java.util.Arrays.stream(
+                type.getEnumConstants()).map(e -> "\"" + e.name().toLowerCase(Locale.ROOT) + "\"").toList()
+                + " (" + meaning + "), not '" + v + "'");
     }
 
     private static void unknownFields(JsonNode node, Set<String> known, String where) {

@@ -46,10 +46,8 @@ public final class FileIngest implements FileApplier {
     public Progress apply(Arrival arrival, long fromRecord, Checkpointer checkpointer, Deadline deadline) {
         String bucket = bucketOf(arrival);
         Optional<TableMapping> table = services.mapper().config().tableForKey(arrival.key());
-        ReaderOptions options = ReaderOptions.defaults().withFormat(format);
-        if (table.isPresent() && !table.get().csvColumns().isEmpty()) {
-            options = options.withCsvColumns(table.get().csvColumns());
-        }
+        ReaderOptions options = table.map(t -> t.readerOptions(format))
+                .orElse(ReaderOptions.defaults().withFormat(format));
         OrderedWriter writer = new OrderedWriter(services, deadline, deadline.earlier(stopMargin.negated()),
                 table.map(TableMapping::table).orElse(null),
                 (last, delta, position) -> checkpointer.windowAcknowledged(last.position() + 1, delta, position));

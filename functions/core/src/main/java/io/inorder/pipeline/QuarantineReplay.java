@@ -315,11 +315,13 @@ public final class QuarantineReplay {
     private Decoded decodeFileRecord(QuarantinedRecord q, byte[] bytes, boolean replaced) {
         Origin origin = q.origin();
         Optional<TableMapping> table = services.mapper().config().tableForKey(origin.source());
-        ReaderOptions options = ReaderOptions.defaults().withFormat(format);
-        boolean columns = table.isPresent() && !table.get().csvColumns().isEmpty();
-        if (columns) {
-            options = options.withCsvColumns(table.get().csvColumns());
-        }
+        ReaderOptions options = table.map(t -> t.readerOptions(format))
+                .orElse(ReaderOptions.defaults().withFormat(format));
+        boolean columns = options.csv().tripletColumns() != null;
+        // A quarantined CSV line is a data line without its file's header; a replacement without configured
+        // columns must start with the header line (see the refusal below).
+        options = options.withCsvHeader(replaced && !columns ? ReaderOptions.CsvHeader.PRESENT
+                : replaced ? ReaderOptions.CsvHeader.AUTO : ReaderOptions.CsvHeader.ABSENT);
         if (isCsv(bytes) && !columns && !replaced) {
             return refusal("a CSV line cannot be read without its file's header, and the table config names no "
                     + "\"csvColumns\" for " + table.map(t -> "table " + t.table()).orElse("key " + origin.source())
@@ -378,8 +380,8 @@ public final class QuarantineReplay {
             return new BadRecord(origin, b.reason(), b.raw());
         }
         ChangeEvent e = (ChangeEvent) r;
-        return new ChangeEvent(e.table(), e.op(), e.before(), e.after(), e.afterComplete(), e.sourceTimeMillis(),
-                e.position(), e.messageKey(), origin);
+        return new ChangeEvent(e.table(), e.op(), e.before(), e.after(), e.beforeCompleteness(),
+                e.afterCompleteness(), e.sourceTimeMillis(), e.position(), e.messageKey(), origin);
     }
 
     private static Decoded refusal(String why) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inorder.arcion.ArcionFormat;
 import io.inorder.arcion.ArcionReader;
 import io.inorder.arcion.ArcionReaders;
 import io.inorder.arcion.BadRecord;
@@ -62,8 +63,7 @@ class WorkloadTest {
         long total = 0;
         for (WorkloadFile f : w.files()) {
             TableMapping t = config.tableForKey(f.key()).orElseThrow();
-            ReaderOptions opts = ReaderOptions.defaults()
-                    .withCsvColumns(t.csvColumns().isEmpty() ? null : t.csvColumns());
+            ReaderOptions opts = t.readerOptions(ArcionFormat.AUTO);
             int n = 0;
             try (ArcionReader r = ArcionReaders.open(w.open(f), f.key(), opts)) {
                 ReadResult rr;
@@ -177,7 +177,7 @@ class WorkloadTest {
         TableMapping items = config.table("shop.order_items").orElseThrow();
         assertThat(items.collection()).isEqualTo("order_items");
         assertThat(items.primaryKey()).containsExactly("order_id", "line_no");
-        assertThat(items.csvColumns()).containsExactly("gift_message", "line_no", "order_id", "price", "qty", "sku");
+        assertThat(items.csv().columns()).containsExactly("gift_message", "line_no", "order_id", "price", "qty", "sku");
         assertThat(config.tableForKey("cdc/shop.order_items_12.csv.gz")).contains(items);
         assertThat(config.tableForKey("cdc/shop.orders_12.json").orElseThrow().table()).isEqualTo("shop.orders");
         assertThat(w.expected()).containsOnlyKeys("customers", "orders", "order_items");
@@ -185,7 +185,7 @@ class WorkloadTest {
         Workload headed = Workload.generate(SMALL.withFormatMix(0.5, 0.0, 0.0));
         assertThat(TableConfig.parse(headed.tableConfigJson(), "tables.json").tables())
                 .as("without header-less CSV files every CSV file is read by its header alone")
-                .allMatch(t -> t.csvColumns().isEmpty());
+                .allMatch(t -> t.csv().columns().isEmpty());
         assertThat(headed.files()).anyMatch(f -> f.layout() == WorkloadFile.Layout.CSV_WITH_HEADER);
         assertThat(headed.differences(MappedReplay.inOrder(headed).collections, 5)).isEmpty();
     }
