@@ -40,9 +40,9 @@ final class SnapshotOrder {
         private final String table;
 
         Held(String table) {
-            super("held: the snapshot of table '" + table + "' is not complete, so its changes wait (run `inorder "
-                    + "snapshot complete --table " + table + "` once every snapshot row was applied)", null, false,
-                    false);
+            super("held: the snapshot of table '" + table + "' is not complete, so its changes wait (once every "
+                    + "snapshot row was applied: inorder snapshot complete " + table + " --stack <stack>)", null,
+                    false, false);
             this.table = table;
         }
 
