@@ -306,7 +306,7 @@ public final class ChangeMapper {
     }
 
     /** A JSON rendering of the change for the quarantine, so an operator sees what was refused. */
-    static byte[] render(ChangeEvent e) {
+    public static byte[] render(ChangeEvent e) {
         ObjectNode o = JSON.createObjectNode();
         o.put("table", e.table());
         o.put("op", e.op().name());

@@ -43,7 +43,8 @@ public final class TableConfig {
     private static final Set<String> TOP_FIELDS = Set.of("workspace", "unknownTables", "tables");
     private static final Set<String> TABLE_FIELDS = Set.of("collection", "primaryKey", "idFormat", "eventTime",
             "types", "csvColumns", "csvRealtimeColumns", "csvHeader", "csvDelimiter", "csvQuote", "csvEscape",
-            "csvNull", "afterImage", "beforeImage", "topics", "snapshotTopics", "splitTopic", "prefixes");
+            "csvNull", "afterImage", "beforeImage", "topics", "snapshotTopics", "splitTopic", "prefixes",
+            "snapshotPrefixes");
 
     private final String workspace;
     private final UnknownTables unknownTables;
@@ -204,8 +205,17 @@ public final class TableConfig {
                         + "\"snapshotTopics\"; with split topics the snapshot topic and the change topic differ");
             }
         }
+        List<String> prefixes = strings(node, "prefixes", where);
+        List<String> snapshotPrefixes = strings(node, "snapshotPrefixes", where);
+        for (String p : snapshotPrefixes) {
+            if (prefixes.contains(p)) {
+                throw new TableConfigException(where + ": prefix '" + p + "' is in both \"prefixes\" and "
+                        + "\"snapshotPrefixes\": snapshot files that form streams of their own need a prefix that "
+                        + "change files do not have");
+            }
+        }
         return new TableMapping(name, collection, key, idFormat, eventTime, types, csv, afterImage, beforeImage,
-                topics, snapshotTopics, splitTopic, strings(node, "prefixes", where));
+                topics, snapshotTopics, splitTopic, prefixes, snapshotPrefixes);
     }
 
     /** The CSV settings, each validated here so a mistake names the table and the field. */
@@ -356,19 +366,36 @@ public final class TableConfig {
         return Optional.ofNullable(found);
     }
 
-    /** The table whose {@code prefixes} contain the longest prefix of an S3 key, if any. */
+    /** The table whose {@code prefixes} or {@code snapshotPrefixes} contain the longest prefix of an S3 key, if any. */
     public Optional<TableMapping> tableForKey(String key) {
-        TableMapping best = null;
+        return Optional.ofNullable(longestMatch(key)).map(Map.Entry::getKey);
+    }
+
+    /**
+     * The table an S3 key is a snapshot file of: the key's longest matching prefix is one of the table's
+     * {@code snapshotPrefixes}.
+     */
+    public Optional<TableMapping> snapshotTableForKey(String key) {
+        Map.Entry<TableMapping, Boolean> m = longestMatch(key);
+        return m != null && m.getValue() ? Optional.of(m.getKey()) : Optional.empty();
+    }
+
+    /** The table with the longest prefix of {@code key}, and whether that prefix is a snapshot prefix; or null. */
+    private Map.Entry<TableMapping, Boolean> longestMatch(String key) {
+        Map.Entry<TableMapping, Boolean> best = null;
         int bestLength = -1;
         for (TableMapping t : tables.values()) {
-            for (String p : t.prefixes()) {
-                if (key.startsWith(p) && p.length() > bestLength) {
-                    best = t;
-                    bestLength = p.length();
+            for (int kind = 0; kind < 2; kind++) {
+                boolean snapshot = kind == 1;
+                for (String p : snapshot ? t.snapshotPrefixes() : t.prefixes()) {
+                    if (key.startsWith(p) && p.length() > bestLength) {
+                        best = Map.entry(t, snapshot);
+                        bestLength = p.length();
+                    }
                 }
             }
         }
-        return Optional.ofNullable(best);
+        return best;
     }
 
     @Override

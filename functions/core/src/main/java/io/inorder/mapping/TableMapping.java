@@ -27,6 +27,9 @@ import java.util.Objects;
  *                       whose changes then wait until the snapshot is complete
  * @param prefixes       S3 key prefixes whose records carry no table name (flat snapshot rows, CSV) and belong to
  *                       this table, or empty
+ * @param snapshotPrefixes S3 key prefixes of this table's snapshot files when they form streams of their own (apart
+ *                       from its change files), or empty: the table's changes on other streams then wait until its
+ *                       snapshot is complete, as with split Kafka topics
  */
 public record TableMapping(
         String table,
@@ -41,7 +44,8 @@ public record TableMapping(
         List<String> topics,
         List<String> snapshotTopics,
         boolean splitTopic,
-        List<String> prefixes) {
+        List<String> prefixes,
+        List<String> snapshotPrefixes) {
 
     /** Arcion's {@code after-image-format} (applier-reference.md): which columns an update's after image holds. */
     public enum AfterImage {
@@ -98,6 +102,7 @@ public record TableMapping(
         topics = List.copyOf(topics);
         snapshotTopics = List.copyOf(snapshotTopics);
         prefixes = List.copyOf(prefixes);
+        snapshotPrefixes = List.copyOf(snapshotPrefixes);
     }
 
     /**
@@ -106,7 +111,7 @@ public record TableMapping(
      */
     public static TableMapping of(String table, String collection, List<String> primaryKey) {
         return new TableMapping(table, collection, primaryKey, IdFormat.TEXT, true, Map.of(), CsvLayout.DEFAULT,
-                AfterImage.UPDATED, BeforeImage.KEY, List.of(), List.of(), true, List.of());
+                AfterImage.UPDATED, BeforeImage.KEY, List.of(), List.of(), true, List.of(), List.of());
     }
 
     /** The options that read this table's files: its CSV layout, its key and name (for header rules and advice). */

@@ -143,9 +143,22 @@ class TableConfigTest {
         refused("\"splitTopic\": \"no\"", "\"splitTopic\" must be true or false");
         refused("\"splitTopic\": false, \"snapshotTopics\": [\"s\"]", "\"snapshotTopics\" is set but \"splitTopic\"");
         refused("\"topics\": [\"t\"], \"snapshotTopics\": [\"t\"]", "in both \"topics\" and \"snapshotTopics\"");
+        refused("\"prefixes\": [\"cdc/\"], \"snapshotPrefixes\": [\"cdc/\"]",
+                "in both \"prefixes\" and \"snapshotPrefixes\"");
         assertThatThrownBy(() -> TableConfig.parse("""
                 {"workspace": "w", "tables": {"a": {"collection": "a", "primaryKey": ["id"], "topics": ["t"]},
                                               "b": {"collection": "b", "primaryKey": ["id"], "snapshotTopics": ["t"]}}}
                 """, "tables.json")).hasMessageContaining("topic 't' is listed by table 'a' and by table 'b'");
+    }
+
+    @Test
+    void snapshotPrefixesNameTheTableOfAKeyAndMarkItsSnapshotFiles() {
+        TableConfig c = TableConfig.parse("""
+                {"workspace": "w", "tables": {"shop.orders": {"collection": "orders", "primaryKey": ["id"],
+                  "prefixes": ["cdc/orders"], "snapshotPrefixes": ["snapshot/orders", "cdc/orders/snap"]}}}""", "t");
+        assertThat(c.tableForKey("snapshot/orders_1.csv")).isPresent();
+        assertThat(c.snapshotTableForKey("snapshot/orders_1.csv")).isPresent();
+        assertThat(c.snapshotTableForKey("cdc/orders_1.csv")).isEmpty();
+        assertThat(c.snapshotTableForKey("cdc/orders/snap_1.csv")).as("the longest prefix decides").isPresent();
     }
 }
