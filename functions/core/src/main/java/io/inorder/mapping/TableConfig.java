@@ -157,14 +157,7 @@ public final class TableConfig {
                 throw new TableConfigException(where + ": \"idFormat\" must be \"text\" or \"sha256\", not '" + f + "'");
             }
         }
-        boolean eventTime = true;
-        JsonNode et = node.get("eventTime");
-        if (et != null) {
-            if (!et.isBoolean()) {
-                throw new TableConfigException(where + ": \"eventTime\" must be true or false");
-            }
-            eventTime = et.booleanValue();
-        }
+        boolean eventTime = bool(node, "eventTime", true, where, "");
         Map<String, ColumnType> types = new LinkedHashMap<>();
         JsonNode t = node.get("types");
         if (t != null) {
@@ -185,14 +178,7 @@ public final class TableConfig {
                 TableMapping.AfterImage.UPDATED, where, "Arcion's after-image-format");
         TableMapping.BeforeImage beforeImage = choice(node, "beforeImage", TableMapping.BeforeImage.class,
                 TableMapping.BeforeImage.KEY, where, "Arcion's before-image-format");
-        boolean splitTopic = true;
-        JsonNode st = node.get("splitTopic");
-        if (st != null) {
-            if (!st.isBoolean()) {
-                throw new TableConfigException(where + ": \"splitTopic\" must be true or false (Arcion's split-topic)");
-            }
-            splitTopic = st.booleanValue();
-        }
+        boolean splitTopic = bool(node, "splitTopic", true, where, " (Arcion's split-topic)");
         List<String> topics = strings(node, "topics", where);
         List<String> snapshotTopics = strings(node, "snapshotTopics", where);
         if (!splitTopic && !snapshotTopics.isEmpty()) {
@@ -280,6 +266,17 @@ public final class TableConfig {
         throw new TableConfigException(where + ": \"" + field + "\" must be one of " + java.util.Arrays.stream(
                 type.getEnumConstants()).map(e -> "\"" + e.name().toLowerCase(Locale.ROOT) + "\"").toList()
                 + " (" + meaning + "), not '" + v + "'");
+    }
+
+    private static boolean bool(JsonNode node, String field, boolean dflt, String where, String meaning) {
+        JsonNode v = node.get(field);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.isBoolean()) {
+            throw new TableConfigException(where + ": \"" + field + "\" must be true or false" + meaning);
+        }
+        return v.booleanValue();
     }
 
     private static void unknownFields(JsonNode node, Set<String> known, String where) {

@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.inorder.msk.KafkaBatchResponse;
 import io.inorder.pipeline.IngestConfig;
 import io.inorder.pipeline.KafkaIngest;
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,18 +44,18 @@ class SnapshotCommandTest {
         function.invoke(new KafkaBatch().add("shop_orders", 0, 0, "{\"id\":\"1\",\"status\":\"NEW\"}")
                 .add("shop_orders", 0, 1, "{\"id\":\"2\",\"status\":\"NEW\"}").build());
 
-        Run status = run("snapshot", "status");
-        assertThat(status.code).as(status.toString()).isZero();
-        assertThat(status.out).contains("shop.orders: loading — changes are held until `inorder snapshot complete "
+        OperatorRun status = run("snapshot", "status");
+        assertThat(status.code()).as(status.toString()).isZero();
+        assertThat(status.out()).contains("shop.orders: loading — changes are held until `inorder snapshot complete "
                 + "shop.orders`").contains("changes held on shop_orders_cdc_logs#0 since")
                 .contains("last applied offsets: shop_orders-0 at 1");
 
-        Run complete = run("snapshot", "complete", "shop.orders", "--by", "ops-test");
-        assertThat(complete.code).as(complete.toString()).isZero();
-        assertThat(complete.out).contains("shop.orders: snapshot complete (declared by ops-test");
-        assertThat(run("snapshot", "status", "shop.orders").out).contains("shop.orders: complete since")
+        OperatorRun complete = run("snapshot", "complete", "shop.orders", "--by", "ops-test");
+        assertThat(complete.code()).as(complete.toString()).isZero();
+        assertThat(complete.out()).contains("shop.orders: snapshot complete (declared by ops-test");
+        assertThat(run("snapshot", "status", "shop.orders").out()).contains("shop.orders: complete since")
                 .contains("(declared by ops-test)");
-        assertThat(run("snapshot", "complete", "shop.orders").out).contains("shop.orders: already complete");
+        assertThat(run("snapshot", "complete", "shop.orders").out()).contains("shop.orders: already complete");
 
         assertThat(function.invoke(new KafkaBatch().add("shop_orders_cdc_logs", 0, 0,
                 NativeChanges.update(1, "NEW", "PAID")).build()).getBatchItemFailures()).isEmpty();
@@ -69,20 +65,11 @@ class SnapshotCommandTest {
 
     @Test
     void completeNeedsATableAndTheCommandNeedsAVerb() throws Exception {
-        assertThat(run("snapshot", "complete").code).isEqualTo(2);
-        assertThat(run("snapshot").err).contains("inorder snapshot status|complete");
+        assertThat(run("snapshot", "complete").code()).isEqualTo(2);
+        assertThat(run("snapshot").err()).contains("inorder snapshot status|complete");
     }
 
-    private record Run(int code, String out, String err) { }
-
-    private static Run run(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--local", "--dynamodb-endpoint", stack.dynamoDbEndpoint().toString(), "--s3-endpoint",
-                stack.s3Endpoint().toString()));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Inorder.run(all.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static OperatorRun run(String... args) {
+        return OperatorRun.on(stack, args);
     }
 }

@@ -174,15 +174,7 @@ final class ArcionFile {
         JsonGenerator g = generator();
         TableShape s = r.shape();
         g.writeStartObject();
-        g.writeObjectFieldStart("tableName");
-        g.writeObjectFieldStart("namespace");
-        g.writeStringField("catalog", s.catalog);
-        g.writeNullField("schema");
-        g.writeNumberField("hash", Math.abs(s.catalog.hashCode() % 100_000));
-        g.writeEndObject();
-        g.writeStringField("name", s.name);
-        g.writeNumberField("hash", Math.abs(s.table().hashCode() % 100_000));
-        g.writeEndObject();
+        tableName(g, s);
         g.writeStringField("opType", r.op() == 'S' ? "I" : String.valueOf(r.op()));
         g.writeStringField("cursor", r.cursor());
         g.writeObjectFieldStart("before");
@@ -216,15 +208,7 @@ final class ArcionFile {
         JsonGenerator g = generator();
         TableShape s = r.shape();
         g.writeStartObject();
-        g.writeObjectFieldStart("tableName");
-        g.writeObjectFieldStart("namespace");
-        g.writeStringField("catalog", s.catalog);
-        g.writeNullField("schema");
-        g.writeNumberField("hash", Math.abs(s.catalog.hashCode() % 100_000));
-        g.writeEndObject();
-        g.writeStringField("name", s.name);
-        g.writeNumberField("hash", Math.abs(s.table().hashCode() % 100_000));
-        g.writeEndObject();
+        tableName(g, s);
         g.writeStringField("opType", String.valueOf(r.op()));
         g.writeFieldName("cursor");
         g.writeRawValue(r.cursor());
@@ -252,6 +236,19 @@ final class ArcionFile {
                 g.writeStringField(r.shape().columns.get(i).name(), v);
             }
         }
+        g.writeEndObject();
+    }
+
+    /** The envelope's {@code tableName} object, as NATIVE and S3 JSON write it. */
+    private static void tableName(JsonGenerator g, TableShape s) throws IOException {
+        g.writeObjectFieldStart("tableName");
+        g.writeObjectFieldStart("namespace");
+        g.writeStringField("catalog", s.catalog);
+        g.writeNullField("schema");
+        g.writeNumberField("hash", Math.abs(s.catalog.hashCode() % 100_000));
+        g.writeEndObject();
+        g.writeStringField("name", s.name);
+        g.writeNumberField("hash", Math.abs(s.table().hashCode() % 100_000));
         g.writeEndObject();
     }
 
