@@ -67,7 +67,7 @@ public final class FileIngest implements FileApplier {
         String snapshotOf = services.mapper().config().snapshotTableForKey(arrival.key()).map(TableMapping::table)
                 .orElse(null);
         SnapshotOrder.Source order = snapshots.open(arrival.stream(), snapshotOf, tableHint,
-                deadline.at().plus(stopMargin).plus(SnapshotOrder.LEASE_MARGIN));
+                SnapshotOrder.leaseUntil(deadline, stopMargin));
         boolean clean = false;
         try (InputStream in = open(bucket, arrival);
              ArcionReader reader = ArcionReaders.open(in, arrival.key(), options)) {

@@ -10,6 +10,7 @@ import io.inorder.writeapi.Deadline;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -93,6 +94,37 @@ final class SnapshotOrder {
         return new Source(source, snapshotOf, tableHint, writing, late);
     }
 
+    /**
+     * The end of a snapshot writer lease for work that must finish by {@code deadline}: the deadline plus
+     * {@code extra} and {@link #LEASE_MARGIN}, or an hour from now when there is no deadline (a local run).
+     */
+    static Instant leaseUntil(Deadline deadline, Duration extra) {
+        return deadline.at().equals(Instant.MAX) ? Instant.now().plus(Duration.ofHours(1))
+                : deadline.at().plus(extra).plus(LEASE_MARGIN);
+    }
+
+    private static String lateReason(String table) {
+        return "a snapshot row of table '" + table + "' arrived after the table's snapshot was declared complete: "
+                + "applying it could overwrite a newer change, so it is refused. If the snapshot was not fully applied "
+                + "when it was declared complete, reload the table (README, \"Snapshot and changes on separate "
+                + "topics\")";
+    }
+
+    /**
+     * Why {@code r} could not be applied now from a source carrying {@code snapshotOf}'s snapshot (or none): a change
+     * that would be held, or a snapshot row that would be refused; empty when it could. Takes no lease: for dry runs.
+     */
+    Optional<String> refusal(ReadResult r, String snapshotOf) {
+        if (!(r instanceof ChangeEvent e) || e.op() == Op.TOMBSTONE || e.table() == null) {
+            return Optional.empty();
+        }
+        if (snapshotOf != null && gated.test(snapshotOf) && snapshotOf.equalsIgnoreCase(e.table())) {
+            return isComplete(snapshotOf) ? Optional.of(lateReason(snapshotOf)) : Optional.empty();
+        }
+        return gated.test(e.table()) && !isComplete(e.table()) ? Optional.of(new Held(e.table()).getMessage())
+                : Optional.empty();
+    }
+
     private boolean isComplete(String table) {
         if (complete.contains(table)) {
             return true;
@@ -135,11 +167,7 @@ final class SnapshotOrder {
                 return r;
             }
             if (snapshotOf != null && snapshotOf.equalsIgnoreCase(table)) {
-                return late ? new BadRecord(r.origin(), "a snapshot row of table '" + snapshotOf + "' arrived after "
-                        + "the table's snapshot was declared complete: applying it could overwrite a newer change, "
-                        + "so it is refused. If the snapshot topic was not fully applied when it was declared "
-                        + "complete, reload the table (README, \"Snapshot and changes on separate topics\")",
-                        raw.get()) : r;
+                return late ? new BadRecord(r.origin(), lateReason(snapshotOf), raw.get()) : r;
             }
             if (gated.test(table) && !isComplete(table)) {
                 throw new Held(table);
