@@ -49,7 +49,8 @@ public final class ArcionReaders {
 
     /**
      * Reads one Kafka record's value (NATIVE or JSON CDC; Kafka's own compression is already undone by the
-     * consumer). A {@code null} value is a tombstone ({@link Op#TOMBSTONE}); a 0-byte value is a {@link BadRecord}.
+     * consumer). A {@code null} value is a tombstone ({@link Op#TOMBSTONE}), and so is the value {@code "default"}
+     * older Replicant builds write instead; a 0-byte value is a {@link BadRecord}.
      * {@code key} is the message key as sent (JSON CDC: {@code schema}+{@code payload}, or bare), or {@code null};
      * its payload becomes {@link ChangeEvent#messageKey()}.
      */
@@ -61,7 +62,7 @@ public final class ArcionReaders {
                     + " them: use auto, native, native-snapshot or json-cdc");
         }
         JsonNode messageKey = null;
-        if (key != null && key.length > 0) {
+        if (key != null && key.length > 0 && !isDefaultText(key)) {
             try {
                 JsonNode k = JsonRecordDecoder.MAPPER.readTree(key);
                 messageKey = k != null && k.isObject() && k.has("payload") ? k.get("payload") : k;
@@ -69,8 +70,8 @@ public final class ArcionReaders {
                 return new BadRecord(origin, "message key is not JSON: " + e.getMessage(), key);
             }
         }
-        if (value == null) {
-            return new ChangeEvent(null, Op.TOMBSTONE, null, null, false, -1, null, messageKey, origin);
+        if (value == null || isDefaultText(value)) {
+            return JsonRecordDecoder.tombstone(messageKey, origin);
         }
         if (value.length == 0) {
             return new BadRecord(origin, "empty Kafka value (0 bytes): neither a tombstone (null value) nor a JSON"
@@ -82,6 +83,28 @@ public final class ArcionReaders {
                     java.util.Arrays.copyOf(value, RecordBytes.RAW_CAP));
         }
         return new JsonRecordDecoder(opts.format()).decode(value, 0, value.length, origin, messageKey);
+    }
+
+    /**
+     * Whether Kafka key or value bytes are Replicant's placeholder {@code "default"} (as a JSON string, or bare): the
+     * tombstone value, and the key of a row without a key, in the JSON CDC page until April 2023 and in the Redis
+     * Streams page still (json-cdc-format.md before 6307bf5, redis-streams.md "DML message structure").
+     */
+    private static boolean isDefaultText(byte[] b) {
+        int from = 0;
+        int to = b.length;
+        while (from < to && b[from] <= ' ' && b[from] >= 0) {
+            from++;
+        }
+        while (to > from && b[to - 1] <= ' ' && b[to - 1] >= 0) {
+            to--;
+        }
+        if (to - from == 9 && b[from] == '"' && b[to - 1] == '"') {
+            from++;
+            to--;
+        }
+        return to - from == 7 && new String(b, from, 7, java.nio.charset.StandardCharsets.US_ASCII)
+                .equals(JsonRecordDecoder.TOMBSTONE_TEXT);
     }
 
     /** A reader whose only record says why the input cannot be read. */

@@ -11,8 +11,11 @@ import java.util.Objects;
  * @param op             what the change did
  * @param before         the old image (columns really present), or {@code null} when the format has none
  * @param after          the new image (columns really present), or {@code null} for deletes and tombstones
- * @param afterComplete  whether {@code after} holds every column of the row; false for partial images (Arcion
- *                       {@code after-image-format: UPDATED}), which map to patches rather than upserts
+ * @param beforeCompleteness whether {@code before} holds every column of the row (Arcion
+ *                       {@code before-image-format: ALL}) or only some (KEY, the default), as far as the record says
+ * @param afterCompleteness whether {@code after} holds every column of the row (Arcion {@code after-image-format: ALL})
+ *                       or only the changed ones (UPDATED, the default), as far as the record says; partial images map
+ *                       to patches rather than upserts
  * @param sourceTimeMillis the source change time ({@code cursor.timestamp}, JSON CDC {@code source.ts_ms}) in epoch
  *                       milliseconds, or -1 when unknown; informative only, never an ordering key
  * @param position       the source position (the cursor as compact JSON text), or {@code null}
@@ -24,7 +27,8 @@ public record ChangeEvent(
         Op op,
         Row before,
         Row after,
-        boolean afterComplete,
+        Completeness beforeCompleteness,
+        Completeness afterCompleteness,
         long sourceTimeMillis,
         String position,
         JsonNode messageKey,
@@ -32,12 +36,14 @@ public record ChangeEvent(
 
     public ChangeEvent {
         Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(beforeCompleteness, "beforeCompleteness");
+        Objects.requireNonNull(afterCompleteness, "afterCompleteness");
         Objects.requireNonNull(origin, "origin");
     }
 
     /** This event attributed to a table resolved from its source (file, topic or command line). */
     public ChangeEvent withTable(String resolved) {
-        return new ChangeEvent(resolved, op, before, after, afterComplete, sourceTimeMillis, position, messageKey,
-                origin);
+        return new ChangeEvent(resolved, op, before, after, beforeCompleteness, afterCompleteness, sourceTimeMillis,
+                position, messageKey, origin);
     }
 }

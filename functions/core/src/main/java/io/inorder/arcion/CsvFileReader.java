@@ -7,6 +7,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,7 +20,17 @@ import java.util.Locale;
  * so every record keeps its exact byte offset and raw bytes, and each field is decoded as strict UTF-8 on its own:
  * a line with invalid bytes becomes a {@link BadRecord} and the next line is read normally. A line with the wrong
  * number of fields, a stray character after a closing quote, an empty line, an unknown opType or EXISTS flag is a
- * {@code BadRecord} too. The header, when there is one, is not a record: record 0 is the first data line.
+ * {@code BadRecord} too.
+ *
+ * <p>Header: Arcion writes one only with {@code include-header: true} (default false). Under {@code csvHeader} AUTO
+ * the first line is a header only when it provably is one (see {@link #provablyHeader}); otherwise it is data, and
+ * when no column names are configured every line of the file is a {@code BadRecord} naming the setting to give —
+ * never a data row silently taken for a header. The header, when there is one, is not a record: record 0 is the
+ * first data line. Snapshot lines and realtime triplets may have column orders of their own
+ * ({@code csvColumns}, {@code csvRealtimeColumns}), as in Arcion's own samples.
+ *
+ * <p>Quoting: a doubled quote inside a quoted field is one quote whatever the escape; a configured escape (such as
+ * Arcion's sample {@code \}) escapes the quote and itself, and before any other character is kept as it is.
  */
 final class CsvFileReader implements ArcionReader {
 
@@ -47,10 +58,14 @@ final class CsvFileReader implements ArcionReader {
     private long index;
     private boolean done;
     private boolean started;
-    /** Column names: from the header, or {@code csvColumns}. */
+    /** Names of a snapshot line's fields: from a snapshot header, or {@code csvColumns}; null when unknown. */
     private String[] columns;
+    /** Names of a realtime line's triplets: from a realtime header, or the configured order; null when unknown. */
+    private String[] triplets;
     /** With a header: whether its lines are realtime (3X+3); without one each line's field count decides. */
     private Boolean realtimeByHeader;
+    /** Why no data line can be read (no header and no configured columns): every line becomes a bad record. */
+    private String unnamed;
 
     CsvFileReader(InputBytes in, String source, ReaderOptions opts) {
         this.in = in;
@@ -60,10 +75,6 @@ final class CsvFileReader implements ArcionReader {
         this.delimiter = (byte) opts.csvDelimiter();
         this.quote = (byte) opts.csvQuote();
         this.escape = (byte) opts.csvEscape();
-        if (opts.csvHeader() == ReaderOptions.CsvHeader.ABSENT && opts.csvColumns() == null) {
-            throw new IllegalArgumentException("CSV input '" + source + "' has no header (csvHeader ABSENT) and no"
-                    + " csvColumns: give the table's column names so its lines can be read");
-        }
     }
 
     @Override
@@ -100,8 +111,10 @@ final class CsvFileReader implements ArcionReader {
     }
 
     /**
-     * Reads the first line and decides whether it is the header. Returns the first record's result when the first
-     * line is data, {@code null} when it was a header (or the input is empty).
+     * Reads the first line and decides whether it is the header: always with {@code csvHeader} PRESENT, never with
+     * ABSENT, and under AUTO only when it provably is one ({@link #provablyHeader}) — a data row taken for a header
+     * would be lost without a trace. Returns the first record's result when the first line is data, {@code null}
+     * when it was a header (or the input is empty).
      */
     private ReadResult header() throws IOException {
         if (!in.available()) {
@@ -113,29 +126,112 @@ final class CsvFileReader implements ArcionReader {
             done = true;
             return null;
         }
-        ReaderOptions.CsvHeader mode = opts.csvHeader();
-        List<String> known = opts.csvColumns();
-        if (mode == ReaderOptions.CsvHeader.ABSENT) {
-            columns = known.toArray(new String[0]);
-            return data(Origin.fileRecord(source, index++, start));
+        ReaderOptions.Csv csv = opts.csv();
+        ReaderOptions.CsvHeader mode = csv.header();
+        String[] names = mode == ReaderOptions.CsvHeader.ABSENT || malformed != null || record.tooLarge() ? null
+                : fieldsAsText(false);
+        if (mode == ReaderOptions.CsvHeader.PRESENT) {
+            String problem = names == null ? (malformed != null ? malformed : "not valid UTF-8 or too large")
+                    : headerProblem(names);
+            if (problem != null) {
+                done = true;
+                return new BadRecord(Origin.fileRecord(source, index++, start), "unreadable CSV header (" + problem
+                        + "); the file cannot be interpreted without it: fix the file, or set \"csvHeader\": "
+                        + "\"absent\" with \"csvColumns\" for " + tableAdvice() + " if its files have no header line",
+                        record.raw());
+            }
+            useHeader(names);
+            return null;
         }
-        String[] names = malformed == null && !record.tooLarge() ? fieldsAsText(false) : null;
-        if (mode == ReaderOptions.CsvHeader.AUTO && known != null
-                && (names == null || !describesColumns(names, known))) {
-            columns = known.toArray(new String[0]);
-            return data(Origin.fileRecord(source, index++, start));
+        if (names != null && provablyHeader(names)) {
+            useHeader(names);
+            return null;
         }
-        String problem = names == null ? (malformed != null ? malformed : "not valid UTF-8 or too large")
-                : headerProblem(names);
-        if (problem != null) {
-            done = true;
-            return new BadRecord(Origin.fileRecord(source, index++, start), "unreadable CSV header (" + problem
-                    + "); the file cannot be interpreted without it: fix the file or read it with csvHeader ABSENT"
-                    + " and csvColumns", record.raw());
+        columns = csv.columns() == null ? null : csv.columns().toArray(new String[0]);
+        triplets = csv.tripletColumns() == null ? null : csv.tripletColumns().toArray(new String[0]);
+        if (columns == null && triplets == null) {
+            unnamed = unnamedReason(mode);
         }
-        realtimeByHeader = isRealtimeHeader(names);
-        columns = realtimeByHeader ? tripletNames(names) : names;
-        return null;
+        // The line was scanned as a possible header: read it again as data, from the same bytes.
+        return data(Origin.fileRecord(source, index++, start));
+    }
+
+    private void useHeader(String[] names) {
+        realtimeByHeader = isRealtimeHeader(names) && !namesSnapshotColumns(names);
+        if (realtimeByHeader) {
+            triplets = tripletNames(names);
+        } else {
+            columns = names;
+        }
+    }
+
+    /**
+     * Whether a first line is a header beyond doubt: unique non-empty names that are the configured columns (any
+     * order, as a snapshot header or as a realtime header's triplets), or that include every key column of the table,
+     * or that have a realtime header's shape where a data line has its EXISTS flags and opType. A data line cannot do
+     * that unless its key fields hold the key columns' own names.
+     */
+    private boolean provablyHeader(String[] names) {
+        if (headerProblem(names) != null) {
+            return false;
+        }
+        if (namesSnapshotColumns(names)) {
+            return true;
+        }
+        if (isRealtimeHeader(names)) {
+            String[] t = tripletNames(names);
+            return sameNames(t, opts.csv().tripletColumns()) || namesKey(t) || neverData(names);
+        }
+        return namesKey(names);
+    }
+
+    /**
+     * Whether a realtime-shaped line could not be a data line: no EXISTS position holds a flag 0-3 and its opType
+     * position holds no I, U or D. Such a line read as data would be a bad record anyway.
+     */
+    private static boolean neverData(String[] names) {
+        int x = (names.length - 3) / 3;
+        for (int i = 0; i < x; i++) {
+            String flag = names[3 * i + 2];
+            if (flag.length() == 1 && flag.charAt(0) >= '0' && flag.charAt(0) <= '3') {
+                return false;
+            }
+        }
+        String op = names[3 * x];
+        return !op.equals("I") && !op.equals("U") && !op.equals("D");
+    }
+
+    private boolean namesSnapshotColumns(String[] names) {
+        ReaderOptions.Csv csv = opts.csv();
+        return sameNames(names, csv.columns()) || sameNames(names, csv.realtimeColumns());
+    }
+
+    private static boolean sameNames(String[] names, List<String> configured) {
+        return configured != null && names.length == configured.size()
+                && new HashSet<>(Arrays.asList(names)).equals(new HashSet<>(configured));
+    }
+
+    private boolean namesKey(String[] names) {
+        List<String> key = opts.csv().keyColumns();
+        return !key.isEmpty() && Arrays.asList(names).containsAll(key);
+    }
+
+    private String tableAdvice() {
+        String table = opts.csv().table();
+        return table != null ? "table '" + table + "' in the table config"
+                : "the file's table in the table config (the table whose \"prefixes\" match its key)";
+    }
+
+    private String unnamedReason(ReaderOptions.CsvHeader mode) {
+        List<String> key = opts.csv().keyColumns();
+        String why = mode == ReaderOptions.CsvHeader.ABSENT ? "\"csvHeader\" is \"absent\" and no column names are"
+                + " configured"
+                : "the file has no header line naming its columns (its first line names " + (key.isEmpty()
+                ? "no known column" : "not all of the key columns " + key) + ", so it is data) and no column names"
+                + " are configured";
+        return "CSV line without column names: " + why + ". Set \"csvColumns\" (the snapshot column order; add"
+                + " \"csvRealtimeColumns\" when realtime triplets come in another order) for " + tableAdvice()
+                + ", or \"csvHeader\": \"present\" if its files start with a header (Arcion include-header: true)";
     }
 
     private static String headerProblem(String[] names) {
@@ -144,18 +240,10 @@ final class CsvFileReader implements ArcionReader {
                 return "an empty column name";
             }
         }
-        if (new java.util.HashSet<>(Arrays.asList(names)).size() != names.length) {
+        if (new HashSet<>(Arrays.asList(names)).size() != names.length) {
             return "duplicate column names";
         }
         return null;
-    }
-
-    /** Whether a first line names exactly the known columns, as a snapshot or a realtime header. */
-    private static boolean describesColumns(String[] names, List<String> known) {
-        if (Arrays.asList(names).equals(known)) {
-            return true;
-        }
-        return isRealtimeHeader(names) && Arrays.asList(tripletNames(names)).equals(known);
     }
 
     /**
@@ -237,15 +325,17 @@ final class CsvFileReader implements ArcionReader {
         if (malformed != null) {
             return new BadRecord(origin, malformed, record.raw());
         }
+        if (unnamed != null) {
+            return new BadRecord(origin, unnamed, record.raw());
+        }
+        int x = columns != null ? columns.length : triplets.length;
         if (fieldCount == 1 && fieldEnds[0] == 0 && !fieldQuoted[0]) {
-            return new BadRecord(origin, "empty line (0 bytes): not a record of " + columns.length + " columns",
-                    record.raw());
+            return new BadRecord(origin, "empty line (0 bytes): not a record of " + x + " columns", record.raw());
         }
         String[] f = fieldsAsText(true);
         if (f == null) {
             return new BadRecord(origin, malformed, record.raw());
         }
-        int x = columns.length;
         boolean realtime;
         if (realtimeByHeader != null) {
             int expected = realtimeByHeader ? 3 * x + 3 : x;
@@ -263,11 +353,17 @@ final class CsvFileReader implements ArcionReader {
                     + " (realtime) for the " + x + " configured columns, this line has " + f.length, record.raw());
         }
         if (!realtime) {
+            if (columns == null) {
+                return new BadRecord(origin, "snapshot line of " + x + " fields, but only \"csvRealtimeColumns\" is"
+                        + " configured: set \"csvColumns\" (the snapshot column order) for " + tableAdvice(),
+                        record.raw());
+            }
             Row.Builder row = new Row.Builder();
             for (int i = 0; i < x; i++) {
                 row.put(columns[i], f[i]);
             }
-            return new ChangeEvent(null, Op.SNAPSHOT_ROW, null, row.build(), true, -1, null, null, origin);
+            return new ChangeEvent(null, Op.SNAPSHOT_ROW, null, row.build(), Completeness.PARTIAL,
+                    Completeness.COMPLETE, -1, null, null, origin);
         }
         return realtime(f, x, origin);
     }
@@ -289,20 +385,23 @@ final class CsvFileReader implements ArcionReader {
         Row.Builder before = new Row.Builder();
         Row.Builder after = new Row.Builder();
         boolean complete = op != Op.DELETE;
+        boolean beforeComplete = op != Op.INSERT;
         for (int i = 0; i < x; i++) {
             String flag = f[3 * i + 2];
             int e = flag != null && flag.length() == 1 ? flag.charAt(0) - '0' : -1;
             if (e < 0 || e > 3) {
-                return new BadRecord(origin, "EXISTS flag '" + flag + "' for column '" + columns[i]
+                return new BadRecord(origin, "EXISTS flag '" + flag + "' for column '" + triplets[i]
                         + "' must be 0, 1, 2 or 3", record.raw());
             }
             if ((e & 1) != 0) {
-                after.put(columns[i], f[3 * i]);
+                after.put(triplets[i], f[3 * i]);
             } else {
                 complete = false;
             }
             if ((e & 2) != 0) {
-                before.put(columns[i], f[3 * i + 1]);
+                before.put(triplets[i], f[3 * i + 1]);
+            } else {
+                beforeComplete = false;
             }
         }
         String cursor = f[3 * x + 1];
@@ -312,8 +411,9 @@ final class CsvFileReader implements ArcionReader {
             return new BadRecord(origin, "opType D with no column in the old image (EXISTS 2 or 3): no key to delete",
                     record.raw());
         }
-        return new ChangeEvent(null, op, b, a, complete, JsonRecordDecoder.timestampInCursorText(cursor), cursor,
-                null, origin);
+        return new ChangeEvent(null, op, b, a, beforeComplete ? Completeness.COMPLETE : Completeness.PARTIAL,
+                complete ? Completeness.COMPLETE : Completeness.PARTIAL,
+                JsonRecordDecoder.timestampInCursorText(cursor), cursor, null, origin);
     }
 
     /**
@@ -412,12 +512,20 @@ final class CsvFileReader implements ArcionReader {
                     }
                     case ESCAPE -> {
                         if (store) {
+                            // The escape escapes a quote or itself; before anything else it is an ordinary character
+                            // (a Windows path keeps its backslashes).
+                            if (c != quote && c != escape) {
+                                put(escape);
+                            }
                             put(c);
                         }
                         s = State.QUOTED;
                     }
                     case AFTER_QUOTE -> {
-                        if (c == quote && escape == quote) {
+                        // A doubled quote is one quote even when another escape is configured: Arcion's own samples
+                        // double the quotes of the cursor column (arcion-internal-cdc-format.md), its applier sample
+                        // sets escape to a backslash (amazon-s3.md).
+                        if (c == quote) {
                             if (store) {
                                 put(c);
                             }

@@ -37,6 +37,8 @@ final class JsonRecordDecoder {
     static final JsonFactory FACTORY = MAPPER.getFactory();
 
     private static final String NULL_PLACEHOLDER = "null";
+    /** The tombstone value of older Replicant JSON CDC output (and of the Redis Streams target page). */
+    static final String TOMBSTONE_TEXT = "default";
 
     private final ArcionFormat format;
     private final StringWriter compact = new StringWriter(256);
@@ -237,7 +239,10 @@ final class JsonRecordDecoder {
                         f.hasPayload = true;
                         f.payload = new Fields();
                         readFields(p, f.payload, false);
-                    } else if (t == JsonToken.VALUE_NULL) {
+                    } else if (t == JsonToken.VALUE_NULL
+                            || (t == JsonToken.VALUE_STRING && TOMBSTONE_TEXT.equals(p.getText()))) {
+                        // A null payload is a tombstone; so is "default", the tombstone value Arcion's JSON CDC page
+                        // described until April 2023 (json-cdc-format.md before 6307bf5).
                         f.hasPayload = true;
                         f.payloadNull = true;
                     } else {
@@ -278,7 +283,7 @@ final class JsonRecordDecoder {
         if (cdc) {
             if (f.hasPayload) {
                 if (f.payloadNull) {
-                    return new ChangeEvent(null, Op.TOMBSTONE, null, null, false, -1, null, key, origin);
+                    return tombstone(key, origin);
                 }
                 return jsonCdc(f.payload, origin, key);
             }
@@ -297,11 +302,17 @@ final class JsonRecordDecoder {
                 row = readRow(p);
             }
         }
-        return new ChangeEvent(null, Op.SNAPSHOT_ROW, null, row, true, -1, null, key, origin);
+        return flatRow(row, origin, key);
     }
 
     private static ChangeEvent flatRow(Row row, Origin origin, JsonNode key) {
-        return new ChangeEvent(null, Op.SNAPSHOT_ROW, null, row, true, -1, null, key, origin);
+        return new ChangeEvent(null, Op.SNAPSHOT_ROW, null, row, Completeness.PARTIAL, Completeness.COMPLETE, -1, null,
+                key, origin);
+    }
+
+    static ChangeEvent tombstone(JsonNode key, Origin origin) {
+        return new ChangeEvent(null, Op.TOMBSTONE, null, null, Completeness.PARTIAL, Completeness.PARTIAL, -1, null,
+                key, origin);
     }
 
     private static ChangeEvent jsonCdc(Fields f, Origin origin, JsonNode key) throws ShapeException {
@@ -325,7 +336,11 @@ final class JsonRecordDecoder {
         if (op == Op.DELETE && before == null) {
             throw new ShapeException("JSON CDC delete without a 'before' image: no key to delete");
         }
-        return new ChangeEvent(f.table, op, before, after, after != null, f.sourceTime, f.position, key, origin);
+        // JSON CDC carries no exists map: an update's images are whatever Arcion's image formats made them.
+        Completeness beforeC = op == Op.UPDATE || op == Op.DELETE ? Completeness.UNSTATED : Completeness.PARTIAL;
+        Completeness afterC = op == Op.UPDATE ? Completeness.UNSTATED
+                : after != null ? Completeness.COMPLETE : Completeness.PARTIAL;
+        return new ChangeEvent(f.table, op, before, after, beforeC, afterC, f.sourceTime, f.position, key, origin);
     }
 
     private ChangeEvent envelope(Fields f, Origin origin, JsonNode key) throws ShapeException {
@@ -343,22 +358,22 @@ final class JsonRecordDecoder {
         }
         Row before;
         Row after;
-        boolean complete;
+        Completeness beforeC;
+        Completeness afterC;
         if (f.existsNames != null) {
             before = present(f.before, f, 2);
             after = present(f.after, f, 1);
-            complete = op != Op.DELETE;
-            for (int i = 0; i < f.existsNames.length; i++) {
-                if ((f.existsFlags[i] & 1) == 0 || after == null || !after.has(f.existsNames[i])) {
-                    complete = false;
-                    break;
-                }
-            }
+            afterC = op != Op.DELETE && covers(after, f, 1) ? Completeness.COMPLETE : Completeness.PARTIAL;
+            beforeC = op != Op.INSERT && covers(before, f, 2) ? Completeness.COMPLETE : Completeness.PARTIAL;
         } else {
             boolean placeholders = format == ArcionFormat.S3_JSON;
             before = placeholders ? nullsFromPlaceholders(f.before) : f.before;
             after = placeholders ? nullsFromPlaceholders(f.after) : f.after;
-            complete = op != Op.DELETE && after != null;
+            // No exists map (NATIVE): an insert's after image is the row; an update's images and a delete's before
+            // image hold what Arcion's image formats put there (by default the key and the changed columns only).
+            afterC = op == Op.INSERT && after != null ? Completeness.COMPLETE
+                    : op == Op.UPDATE ? Completeness.UNSTATED : Completeness.PARTIAL;
+            beforeC = op == Op.INSERT ? Completeness.PARTIAL : Completeness.UNSTATED;
         }
         if (op == Op.INSERT) {
             before = null;
@@ -371,7 +386,20 @@ final class JsonRecordDecoder {
         } else if (after == null) {
             throw new ShapeException("opType " + letter + " without an 'after' image");
         }
-        return new ChangeEvent(f.table, op, before, after, complete, f.sourceTime, f.position, key, origin);
+        return new ChangeEvent(f.table, op, before, after, beforeC, afterC, f.sourceTime, f.position, key, origin);
+    }
+
+    /** Whether {@code image} holds every column the exists map lists, each marked present on this side. */
+    private static boolean covers(Row image, Fields f, int bit) {
+        if (image == null) {
+            return false;
+        }
+        for (int i = 0; i < f.existsNames.length; i++) {
+            if ((f.existsFlags[i] & bit) == 0 || !image.has(f.existsNames[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

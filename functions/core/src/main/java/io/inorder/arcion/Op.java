@@ -4,7 +4,7 @@ package io.inorder.arcion;
 public enum Op {
     /** A row inserted ({@code opType I}, JSON CDC {@code c}). */
     INSERT,
-    /** A row updated ({@code U}, {@code u}); its images may be partial (see {@link ChangeEvent#afterComplete()}). */
+    /** A row updated ({@code U}, {@code u}); its images may be partial (see {@link ChangeEvent#afterCompleteness()}). */
     UPDATE,
     /** A row deleted ({@code D}, {@code d}); only {@code before} is set, often with the key columns only. */
     DELETE,

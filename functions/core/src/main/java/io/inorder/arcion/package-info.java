@@ -11,7 +11,8 @@
  *       in origins count decompressed bytes.</li>
  *   <li>{@code AUTO}: first byte other than blank <code>{</code> means JSON, anything else CSV (an input of blanks only
  *       is empty). Then, per JSON object: a {@code payload} object or {@code null} is JSON CDC (a null payload is a
- *       tombstone); {@code op} together with a {@code source} object is a bare JSON CDC payload; an {@code opType}
+ *       tombstone, and so is the string {@code "default"}, which Arcion's JSON CDC page described as the tombstone
+ *       value until April 2023); {@code op} together with a {@code source} object is a bare JSON CDC payload; an {@code opType}
  *       is an Arcion envelope (NATIVE or S3 JSON); anything else is a flat snapshot row.</li>
  *   <li>Table: {@code catalog.schema.name} from {@code tableName} (JSON CDC: {@code source.db.schema.table}), null
  *       parts left out; {@code null} for flat rows and CSV, which the caller resolves from the topic or file.</li>
@@ -21,10 +22,12 @@
  *       (numbers, booleans, objects, arrays) a {@code JsonNode}; numbers keep their exact decimal value.</li>
  *   <li>With an {@code exists} map (S3 JSON) the map is the authority: {@code before} holds the columns marked 2 or
  *       3, {@code after} those marked 1 or 3, the string {@code "null"} in a present column is SQL NULL, columns not
- *       marked present (or not listed) are left out, and {@code afterComplete} is true only when every listed
- *       column is in {@code after}. Without one (NATIVE) images are taken as given: JSON {@code null} is SQL NULL
- *       and {@code "null"} is the text "null" - unless the format is forced to {@code S3_JSON}, where
- *       {@code "null"} always means SQL NULL. JSON CDC {@code {}} images are absent ({@code null}).</li>
+ *       marked present (or not listed) are left out, and an image is {@link io.inorder.arcion.Completeness#COMPLETE}
+ *       only when every listed column is in it. Without one (NATIVE, JSON CDC) images are taken as given and an
+ *       update's images are {@link io.inorder.arcion.Completeness#UNSTATED}: Arcion's image formats, mirrored in the
+ *       table config, decide what they hold. JSON {@code null} is SQL NULL and {@code "null"} is the text "null" -
+ *       unless the format is forced to {@code S3_JSON}, where {@code "null"} always means SQL NULL. JSON CDC
+ *       {@code {}} images are absent ({@code null}).</li>
  *   <li>Position: a NATIVE cursor object as compact JSON text; an S3 JSON or CSV cursor string verbatim; JSON CDC the
  *       {@code source} block without its synthesized {@code query}. {@code sourceTimeMillis} is the cursor's
  *       top-level {@code timestamp} (JSON CDC {@code source.ts_ms}), -1 when absent: informative, never an order

@@ -51,6 +51,11 @@ public final class LedgerIndex {
         return keys(CursorKind.TABLE).stream().map(pk -> pk.substring("TABLE#".length())).toList();
     }
 
+    /** Every source table with a snapshot gate recorded ({@link SnapshotGate}), sorted. */
+    public List<String> snapshotGates() {
+        return keys(CursorKind.SNAPSHOT).stream().map(pk -> pk.substring("TABLE#".length())).toList();
+    }
+
     private List<String> keys(CursorKind kind) {
         List<String> out = new ArrayList<>();
         Map<String, AttributeValue> start = null;

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inorder.arcion.BadRecord;
 import io.inorder.arcion.ChangeEvent;
+import io.inorder.arcion.Completeness;
 import io.inorder.arcion.Op;
 import io.inorder.arcion.Row;
 import io.inorder.mapping.MappingResult.Apply;
@@ -35,9 +36,12 @@ import java.util.Map;
  *
  * <ul>
  *   <li>insert, snapshot row, or update with a complete after image → upsert of the after image;</li>
- *   <li>update with a partial after image (Arcion {@code exists}) → patch with one {@code add} per present column;</li>
+ *   <li>update with a partial after image (Arcion {@code exists}, or no {@code exists} map and the table's
+ *       {@code afterImage} is {@code updated}, Arcion's default) → patch with one {@code add} per present column,
+ *       key from {@code before};</li>
  *   <li>delete → delete, key from {@code before} (or the JSON CDC message key);</li>
- *   <li>update whose key changed → delete of the old id, then upsert of the new;</li>
+ *   <li>update whose key changed → delete of the old id, then upsert of the new row (the after image when it is
+ *       complete, else the complete before image with the changes over it; otherwise refused);</li>
  *   <li>tombstone → nothing.</li>
  * </ul>
  * {@code _event_time} (microseconds) is set on inserts only, from the source timestamp: Rockset special fields are
@@ -105,25 +109,45 @@ public final class ChangeMapper {
     private List<WriteOp> update(ChangeEvent e, TableMapping m) throws Unmappable, NoChange {
         Row before = e.before() != null ? e.before() : Row.empty();
         Row after = requireImage(e, e.after(), "after");
+        // Images without an exists map (NATIVE, JSON CDC) are whole rows only when the table config says Arcion writes
+        // them so; the default (UPDATED / KEY, Arcion's own) never lets a partial image replace a document.
+        boolean afterComplete = e.afterCompleteness() == Completeness.COMPLETE
+                || (e.afterCompleteness() == Completeness.UNSTATED && m.afterImage() == TableMapping.AfterImage.ALL);
+        boolean beforeComplete = e.beforeCompleteness() == Completeness.COMPLETE
+                || (e.beforeCompleteness() == Completeness.UNSTATED && m.beforeImage() == TableMapping.BeforeImage.ALL);
         List<String> key = keyColumns(e, m);
         String oldId = hasAll(before, key) ? idOf(e, m, before, key, "before") : null;
         String newId = hasAll(after, key) ? idOf(e, m, after, key, "after") : null;
         if (oldId == null && newId == null) {
             throw new Unmappable("update on table '" + m.table() + "' carries key column(s) " + key
-                    + " in neither image: check \"primaryKey\", or set Arcion's before-image-format to KEY or ALL");
+                    + " in neither image: check that \"primaryKey\" names the source table's key (Arcion's "
+                    + "before-image-format KEY, its default, writes the key in the before image)");
+        }
+        if (afterComplete && newId == null) {
+            throw new Unmappable("update on table '" + m.table() + "' has an after image without key column(s) " + key
+                    + " although \"afterImage\" is \"all\": the image is partial (Arcion's after-image-format UPDATED),"
+                    + " so it cannot replace the document; set \"afterImage\": \"updated\" for the table, or Arcion's "
+                    + "after-image-format to ALL");
         }
         String collection = m.collection();
         if (oldId != null && newId != null && !oldId.equals(newId)) {
-            if (!e.afterComplete()) {
-                throw new Unmappable("update on table '" + m.table() + "' changes the key from " + oldId + " to "
-                        + newId + " but its after image is partial, so the new row cannot be built: set Arcion's "
-                        + "after-image-format to ALL");
+            if (afterComplete) {
+                return List.of(new Delete(collection, oldId, e.origin()),
+                        new Upsert(collection, newId, typed(after, m, e), -1, e.origin()));
             }
-            return List.of(new Delete(collection, oldId, e.origin()),
-                    new Upsert(collection, newId, typed(after, m, e), -1, e.origin()));
+            if (beforeComplete) {
+                // The whole old row with the changed columns over it is the whole new row.
+                return List.of(new Delete(collection, oldId, e.origin()),
+                        new Upsert(collection, newId, typed(before.with(after), m, e), -1, e.origin()));
+            }
+            boolean declared = e.afterCompleteness() == Completeness.UNSTATED;
+            throw new Unmappable("update on table '" + m.table() + "' changes the key from " + oldId + " to " + newId
+                    + " but its images are partial, so the new row cannot be built: set Arcion's after-image-format "
+                    + "to ALL (or before-image-format to ALL)" + (declared ? " and \"afterImage\": \"all\" (or "
+                    + "\"beforeImage\": \"all\") for the table in the table config" : ""));
         }
         String id = newId != null ? newId : oldId;
-        if (e.afterComplete()) {
+        if (afterComplete) {
             return List.of(new Upsert(collection, id, typed(after, m, e), -1, e.origin()));
         }
         if (after.isEmpty()) {
@@ -282,13 +306,14 @@ public final class ChangeMapper {
     }
 
     /** A JSON rendering of the change for the quarantine, so an operator sees what was refused. */
-    static byte[] render(ChangeEvent e) {
+    public static byte[] render(ChangeEvent e) {
         ObjectNode o = JSON.createObjectNode();
         o.put("table", e.table());
         o.put("op", e.op().name());
         o.set("before", rowJson(e.before()));
         o.set("after", rowJson(e.after()));
-        o.put("afterComplete", e.afterComplete());
+        o.put("beforeCompleteness", e.beforeCompleteness().name());
+        o.put("afterCompleteness", e.afterCompleteness().name());
         o.put("position", e.position());
         if (e.sourceTimeMillis() >= 0) {
             o.put("sourceTimeMillis", e.sourceTimeMillis());
@@ -312,8 +337,24 @@ public final class ChangeMapper {
         } catch (java.io.IOException e) {
             return java.util.Optional.empty();
         }
-        if (n == null || !n.isObject() || !n.path("afterComplete").isBoolean() || !n.path("op").isTextual()
-                || !n.has("before") || !n.has("after") || !n.has("table")) {
+        if (n == null || !n.isObject() || !n.path("op").isTextual() || !n.has("before") || !n.has("after")
+                || !n.has("table")) {
+            return java.util.Optional.empty();
+        }
+        Completeness beforeC;
+        Completeness afterC;
+        if (n.path("afterCompleteness").isTextual() && n.path("beforeCompleteness").isTextual()) {
+            try {
+                beforeC = Completeness.valueOf(n.get("beforeCompleteness").asText());
+                afterC = Completeness.valueOf(n.get("afterCompleteness").asText());
+            } catch (IllegalArgumentException e) {
+                return java.util.Optional.empty();
+            }
+        } else if (n.path("afterComplete").isBoolean()) {
+            // Quarantined before images were told apart by Arcion's image formats: a boolean for the after image.
+            afterC = n.get("afterComplete").asBoolean() ? Completeness.COMPLETE : Completeness.PARTIAL;
+            beforeC = Completeness.PARTIAL;
+        } else {
             return java.util.Optional.empty();
         }
         Op op;
@@ -326,7 +367,7 @@ public final class ChangeMapper {
             return java.util.Optional.empty();
         }
         return java.util.Optional.of(new ChangeEvent(n.get("table").isNull() ? null : n.get("table").asText(), op,
-                renderedRow(n.get("before")), renderedRow(n.get("after")), n.get("afterComplete").asBoolean(),
+                renderedRow(n.get("before")), renderedRow(n.get("after")), beforeC, afterC,
                 n.path("sourceTimeMillis").asLong(-1), n.hasNonNull("position") ? n.get("position").asText() : null,
                 n.hasNonNull("messageKey") ? n.get("messageKey") : null, origin));
     }

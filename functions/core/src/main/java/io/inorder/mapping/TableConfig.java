@@ -42,7 +42,9 @@ public final class TableConfig {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> TOP_FIELDS = Set.of("workspace", "unknownTables", "tables");
     private static final Set<String> TABLE_FIELDS = Set.of("collection", "primaryKey", "idFormat", "eventTime",
-            "types", "csvColumns", "topics", "prefixes");
+            "types", "csvColumns", "csvRealtimeColumns", "csvHeader", "csvDelimiter", "csvQuote", "csvEscape",
+            "csvNull", "afterImage", "beforeImage", "topics", "snapshotTopics", "splitTopic", "prefixes",
+            "snapshotPrefixes");
 
     private final String workspace;
     private final UnknownTables unknownTables;
@@ -52,9 +54,20 @@ public final class TableConfig {
         this.workspace = requireName(workspace, "workspace", "the config");
         this.unknownTables = unknownTables;
         Map<String, TableMapping> byName = new LinkedHashMap<>();
+        Map<String, String> topicOwners = new LinkedHashMap<>();
         for (TableMapping t : tables) {
             if (byName.put(t.table(), t) != null) {
                 throw new TableConfigException("table '" + t.table() + "' is configured twice");
+            }
+            for (List<String> list : List.of(t.topics(), t.snapshotTopics())) {
+                for (String topic : list) {
+                    String other = topicOwners.put(topic, t.table());
+                    if (other != null) {
+                        throw new TableConfigException("topic '" + topic + "' is listed by table '" + other
+                                + "' and by table '" + t.table() + "' (\"topics\", \"snapshotTopics\"): a topic"
+                                + " belongs to one table");
+                    }
+                }
             }
         }
         this.tables = Map.copyOf(byName);
@@ -144,14 +157,7 @@ public final class TableConfig {
                 throw new TableConfigException(where + ": \"idFormat\" must be \"text\" or \"sha256\", not '" + f + "'");
             }
         }
-        boolean eventTime = true;
-        JsonNode et = node.get("eventTime");
-        if (et != null) {
-            if (!et.isBoolean()) {
-                throw new TableConfigException(where + ": \"eventTime\" must be true or false");
-            }
-            eventTime = et.booleanValue();
-        }
+        boolean eventTime = bool(node, "eventTime", true, where, "");
         Map<String, ColumnType> types = new LinkedHashMap<>();
         JsonNode t = node.get("types");
         if (t != null) {
@@ -167,8 +173,110 @@ public final class TableConfig {
                 }
             }
         }
-        return new TableMapping(name, collection, key, idFormat, eventTime, types,
-                strings(node, "csvColumns", where), strings(node, "topics", where), strings(node, "prefixes", where));
+        TableMapping.CsvLayout csv = csvLayout(node, key, where);
+        TableMapping.AfterImage afterImage = choice(node, "afterImage", TableMapping.AfterImage.class,
+                TableMapping.AfterImage.UPDATED, where, "Arcion's after-image-format");
+        TableMapping.BeforeImage beforeImage = choice(node, "beforeImage", TableMapping.BeforeImage.class,
+                TableMapping.BeforeImage.KEY, where, "Arcion's before-image-format");
+        boolean splitTopic = bool(node, "splitTopic", true, where, " (Arcion's split-topic)");
+        List<String> topics = strings(node, "topics", where);
+        List<String> snapshotTopics = strings(node, "snapshotTopics", where);
+        if (!splitTopic && !snapshotTopics.isEmpty()) {
+            throw new TableConfigException(where + ": \"snapshotTopics\" is set but \"splitTopic\" is false: with "
+                    + "split-topic false one topic carries the snapshot and the changes; list it under \"topics\"");
+        }
+        for (String topic : snapshotTopics) {
+            if (topics.contains(topic)) {
+                throw new TableConfigException(where + ": topic '" + topic + "' is in both \"topics\" and "
+                        + "\"snapshotTopics\"; with split topics the snapshot topic and the change topic differ");
+            }
+        }
+        List<String> prefixes = strings(node, "prefixes", where);
+        List<String> snapshotPrefixes = strings(node, "snapshotPrefixes", where);
+        for (String p : snapshotPrefixes) {
+            if (prefixes.contains(p)) {
+                throw new TableConfigException(where + ": prefix '" + p + "' is in both \"prefixes\" and "
+                        + "\"snapshotPrefixes\": snapshot files that form streams of their own need a prefix that "
+                        + "change files do not have");
+            }
+        }
+        return new TableMapping(name, collection, key, idFormat, eventTime, types, csv, afterImage, beforeImage,
+                topics, snapshotTopics, splitTopic, prefixes, snapshotPrefixes);
+    }
+
+    /** The CSV settings, each validated here so a mistake names the table and the field. */
+    private static TableMapping.CsvLayout csvLayout(JsonNode node, List<String> key, String where) {
+        List<String> columns = strings(node, "csvColumns", where);
+        List<String> realtime = strings(node, "csvRealtimeColumns", where);
+        for (Map.Entry<String, List<String>> e : Map.of("csvColumns", columns, "csvRealtimeColumns", realtime)
+                .entrySet()) {
+            List<String> list = e.getValue();
+            if (Set.copyOf(list).size() != list.size()) {
+                throw new TableConfigException(where + ": \"" + e.getKey() + "\" names a column twice: " + list);
+            }
+            if (!list.isEmpty() && !list.containsAll(key)) {
+                throw new TableConfigException(where + ": \"" + e.getKey() + "\" " + list + " lacks primary key "
+                        + "column(s) " + key.stream().filter(k -> !list.contains(k)).toList() + ": list every "
+                        + "column of the CSV lines, in file order");
+            }
+        }
+        if (!columns.isEmpty() && !realtime.isEmpty() && !Set.copyOf(columns).equals(Set.copyOf(realtime))) {
+            throw new TableConfigException(where + ": \"csvColumns\" " + columns + " and \"csvRealtimeColumns\" "
+                    + realtime + " must name the same columns (realtime triplets only order them differently)");
+        }
+        io.inorder.arcion.ReaderOptions.CsvHeader header = choice(node, "csvHeader",
+                io.inorder.arcion.ReaderOptions.CsvHeader.class, io.inorder.arcion.ReaderOptions.CsvHeader.AUTO, where,
+                "Arcion's include-header: present for true, absent for false, auto to recognise a header by its "
+                        + "column names");
+        TableMapping.CsvLayout d = TableMapping.CsvLayout.DEFAULT;
+        char delimiter = csvChar(node, "csvDelimiter", d.delimiter(), where);
+        char quote = csvChar(node, "csvQuote", d.quote(), where);
+        char escape = csvChar(node, "csvEscape", quote, where);
+        if (delimiter == quote || delimiter == escape) {
+            throw new TableConfigException(where + ": \"csvDelimiter\" '" + delimiter + "' must differ from "
+                    + "\"csvQuote\" and \"csvEscape\"");
+        }
+        String nullMarker = text(node, "csvNull", where, d.nullMarker());
+        return new TableMapping.CsvLayout(columns, realtime, header, delimiter, quote, escape, nullMarker);
+    }
+
+    private static char csvChar(JsonNode node, String field, char dflt, String where) {
+        String v = text(node, field, where, null);
+        if (v == null) {
+            return dflt;
+        }
+        if (v.length() != 1 || v.charAt(0) >= 0x80 || v.charAt(0) == '\n' || v.charAt(0) == '\r') {
+            throw new TableConfigException(where + ": \"" + field + "\" must be one ASCII character other than a "
+                    + "line break, not '" + v + "'");
+        }
+        return v.charAt(0);
+    }
+
+    private static <E extends Enum<E>> E choice(JsonNode node, String field, Class<E> type, E dflt, String where,
+            String meaning) {
+        String v = text(node, field, where, null);
+        if (v == null) {
+            return dflt;
+        }
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(v)) {
+                return e;
+            }
+        }
+        throw new TableConfigException(where + ": \"" + field + "\" must be one of " + java.util.Arrays.stream(
+                type.getEnumConstants()).map(e -> "\"" + e.name().toLowerCase(Locale.ROOT) + "\"").toList()
+                + " (" + meaning + "), not '" + v + "'");
+    }
+
+    private static boolean bool(JsonNode node, String field, boolean dflt, String where, String meaning) {
+        JsonNode v = node.get(field);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.isBoolean()) {
+            throw new TableConfigException(where + ": \"" + field + "\" must be true or false" + meaning);
+        }
+        return v.booleanValue();
     }
 
     private static void unknownFields(JsonNode node, Set<String> known, String where) {
@@ -255,19 +363,36 @@ public final class TableConfig {
         return Optional.ofNullable(found);
     }
 
-    /** The table whose {@code prefixes} contain the longest prefix of an S3 key, if any. */
+    /** The table whose {@code prefixes} or {@code snapshotPrefixes} contain the longest prefix of an S3 key, if any. */
     public Optional<TableMapping> tableForKey(String key) {
-        TableMapping best = null;
+        return Optional.ofNullable(longestMatch(key)).map(Map.Entry::getKey);
+    }
+
+    /**
+     * The table an S3 key is a snapshot file of: the key's longest matching prefix is one of the table's
+     * {@code snapshotPrefixes}.
+     */
+    public Optional<TableMapping> snapshotTableForKey(String key) {
+        Map.Entry<TableMapping, Boolean> m = longestMatch(key);
+        return m != null && m.getValue() ? Optional.of(m.getKey()) : Optional.empty();
+    }
+
+    /** The table with the longest prefix of {@code key}, and whether that prefix is a snapshot prefix; or null. */
+    private Map.Entry<TableMapping, Boolean> longestMatch(String key) {
+        Map.Entry<TableMapping, Boolean> best = null;
         int bestLength = -1;
         for (TableMapping t : tables.values()) {
-            for (String p : t.prefixes()) {
-                if (key.startsWith(p) && p.length() > bestLength) {
-                    best = t;
-                    bestLength = p.length();
+            for (int kind = 0; kind < 2; kind++) {
+                boolean snapshot = kind == 1;
+                for (String p : snapshot ? t.snapshotPrefixes() : t.prefixes()) {
+                    if (key.startsWith(p) && p.length() > bestLength) {
+                        best = Map.entry(t, snapshot);
+                        bestLength = p.length();
+                    }
                 }
             }
         }
-        return Optional.ofNullable(best);
+        return best;
     }
 
     @Override

@@ -41,7 +41,9 @@ public final class Metrics {
         CONTINUATIONS("Continuations", Unit.COUNT, false),
         STREAMS_REDRIVEN("StreamsRedriven", Unit.COUNT, false),
         LOST_NOTIFICATIONS("LostNotificationsFound", Unit.COUNT, false),
-        BLOCKED_STREAMS("BlockedStreams", Unit.COUNT, true);
+        BLOCKED_STREAMS("BlockedStreams", Unit.COUNT, true),
+        /** A change source stopped because its table's snapshot is not complete (split Kafka topics). */
+        SNAPSHOT_HOLDS("SnapshotHolds", Unit.COUNT, false);
 
         private final String metric;
         private final Unit unit;

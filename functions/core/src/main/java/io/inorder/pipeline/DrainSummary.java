@@ -16,16 +16,18 @@ import io.inorder.ledger.ArrivalOutcome;
  * @param leaseLost      the lease was lost mid-drain; this call stopped writing at once
  * @param waitingOnSeq   the stream ended idle waiting for this sequence number
  * @param gapBefore      when later files are already recorded: the lowest of them (so {@code waitingOnSeq} is a gap)
+ * @param heldFor        why the stream stopped before a change that waits for its table's snapshot, if it did
  */
 public record DrainSummary(String stream, Optional<ArrivalOutcome> arrival, int filesApplied, boolean leaseBusy,
                            boolean stoppedForTime, boolean leaseLost, OptionalLong waitingOnSeq,
-                           OptionalLong gapBefore) {
+                           OptionalLong gapBefore, Optional<String> heldFor) {
 
     public DrainSummary {
         Objects.requireNonNull(stream, "stream");
         Objects.requireNonNull(arrival, "arrival");
         Objects.requireNonNull(waitingOnSeq, "waitingOnSeq");
         Objects.requireNonNull(gapBefore, "gapBefore");
+        Objects.requireNonNull(heldFor, "heldFor");
     }
 
     /** 1 when the triggering notification was a redelivery of a recorded or applied file. */

@@ -39,19 +39,32 @@ public interface FileApplier {
         void windowAcknowledged(long nextRecord, Counters delta, String lastPosition);
     }
 
-    /** How an {@link #apply} call ended. */
-    record Progress(boolean complete, long recordCount) {
+    /**
+     * How an {@link #apply} call ended.
+     *
+     * @param heldFor why the file stopped before a change that must wait for its table's snapshot (every record
+     *                before it checkpointed), or null
+     */
+    record Progress(boolean complete, long recordCount, String heldFor) {
 
         public static Progress complete(long recordCount) {
             if (recordCount < 0) {
                 throw new IllegalArgumentException("recordCount must be >= 0, got " + recordCount);
             }
-            return new Progress(true, recordCount);
+            return new Progress(true, recordCount, null);
         }
 
         /** Stopped for time after a checkpointed window; the next drain resumes there. */
         public static Progress stoppedAtWindowBoundary() {
-            return new Progress(false, -1);
+            return new Progress(false, -1, null);
+        }
+
+        /**
+         * Stopped after a checkpointed window, before a change whose table's snapshot is not complete: the stream
+         * waits (no continuation) and resumes at its next notification or reconciler sweep.
+         */
+        public static Progress held(String reason) {
+            return new Progress(false, -1, java.util.Objects.requireNonNull(reason, "reason"));
         }
     }
 }

@@ -3,9 +3,12 @@ package io.inorder.pipeline;
 import io.inorder.arcion.ArcionFormat;
 import io.inorder.arcion.ArcionReader;
 import io.inorder.arcion.ArcionReaders;
+import io.inorder.arcion.ChangeEvent;
 import io.inorder.arcion.ReadResult;
 import io.inorder.arcion.ReaderOptions;
 import io.inorder.ledger.Arrival;
+import io.inorder.ledger.SnapshotGate;
+import io.inorder.mapping.ChangeMapper;
 import io.inorder.mapping.TableMapping;
 import io.inorder.observe.Metrics;
 import io.inorder.writeapi.Deadline;
@@ -22,6 +25,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * on, and writes it window by window through an {@link OrderedWriter}, checkpointing {@code inFileRecord} after every
  * acknowledged window. The object is read with {@code If-Match} on the recorded eTag, so a conflicting re-upload is
  * never applied in place of the file the ledger sequenced.
+ *
+ * <p>A table with {@code snapshotPrefixes} has its snapshot files in streams of their own: those write under the
+ * table's snapshot writer lease, and a change of the table on any other stream stops its file there until the
+ * snapshot is declared complete ({@link SnapshotOrder}, as for split Kafka topics).
  */
 public final class FileIngest implements FileApplier {
 
@@ -29,30 +36,39 @@ public final class FileIngest implements FileApplier {
     private final IngestServices services;
     private final ArcionFormat format;
     private final Duration stopMargin;
+    private final SnapshotOrder snapshots;
 
     /**
      * @param stopMargin how long before the invocation's deadline the drain's (soft) deadline lies
      *                   ({@link DrainSettings#stopMargin()}): Write API requests may use it, so a window in flight
      *                   when the soft deadline passes completes instead of failing the invocation
      */
-    public FileIngest(S3Client s3, IngestServices services, ArcionFormat format, Duration stopMargin) {
+    public FileIngest(S3Client s3, IngestServices services, SnapshotGate gates, ArcionFormat format,
+            Duration stopMargin) {
         this.s3 = s3;
         this.services = services;
         this.format = format;
         this.stopMargin = stopMargin;
+        // A held stream gives up at once: it holds the stream's lease, and the reconciler re-drives it later.
+        this.snapshots = new SnapshotOrder(gates, table -> services.mapper().config().table(table)
+                .map(t -> !t.snapshotPrefixes().isEmpty()).orElse(false), Duration.ZERO, services.metrics());
     }
 
     @Override
     public Progress apply(Arrival arrival, long fromRecord, Checkpointer checkpointer, Deadline deadline) {
         String bucket = bucketOf(arrival);
         Optional<TableMapping> table = services.mapper().config().tableForKey(arrival.key());
-        ReaderOptions options = ReaderOptions.defaults().withFormat(format);
-        if (table.isPresent() && !table.get().csvColumns().isEmpty()) {
-            options = options.withCsvColumns(table.get().csvColumns());
-        }
+        ReaderOptions options = table.map(t -> t.readerOptions(format))
+                .orElse(ReaderOptions.defaults().withFormat(format));
+        String tableHint = table.map(TableMapping::table).orElse(null);
         OrderedWriter writer = new OrderedWriter(services, deadline, deadline.earlier(stopMargin.negated()),
-                table.map(TableMapping::table).orElse(null),
+                tableHint,
                 (last, delta, position) -> checkpointer.windowAcknowledged(last.position() + 1, delta, position));
+        String snapshotOf = services.mapper().config().snapshotTableForKey(arrival.key()).map(TableMapping::table)
+                .orElse(null);
+        SnapshotOrder.Source order = snapshots.open(arrival.stream(), snapshotOf, tableHint,
+                SnapshotOrder.leaseUntil(deadline, stopMargin));
+        boolean clean = false;
         try (InputStream in = open(bucket, arrival);
              ArcionReader reader = ArcionReaders.open(in, arrival.key(), options)) {
             for (long skipped = 0; skipped < fromRecord; skipped++) {
@@ -63,17 +79,33 @@ public final class FileIngest implements FileApplier {
                 }
             }
             for (ReadResult r = reader.next(); r != null; r = reader.next()) {
-                writer.accept(r);
+                ReadResult read = r;
+                ReadResult record;
+                try {
+                    record = order.admit(read, () -> read instanceof ChangeEvent e ? ChangeMapper.render(e)
+                            : new byte[0]);
+                } catch (SnapshotOrder.Held held) {
+                    // Everything before it is checkpointed; the stream waits here for the snapshot.
+                    writer.flush();
+                    clean = true;
+                    order.await(held, deadline);
+                    return Progress.held(held.getMessage());
+                }
+                writer.accept(record);
                 if (deadline.hasPassed()) {
                     writer.flush();
+                    clean = true;
                     return Progress.stoppedAtWindowBoundary();
                 }
             }
             writer.flush();
+            clean = true;
             services.metrics().increment(Metrics.Name.FILES_APPLIED);
             return Progress.complete(reader.recordsRead());
         } catch (IOException e) {
             throw new UncheckedIOException("reading s3://" + bucket + "/" + arrival.key() + ": " + e.getMessage(), e);
+        } finally {
+            order.close(clean);
         }
     }
 

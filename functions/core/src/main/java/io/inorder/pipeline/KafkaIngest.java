@@ -9,6 +9,8 @@ import io.inorder.arcion.Origin;
 import io.inorder.arcion.ReadResult;
 import io.inorder.arcion.ReaderOptions;
 import io.inorder.ledger.PartitionCursor;
+import io.inorder.ledger.SnapshotGate;
+import io.inorder.mapping.TableMapping;
 import io.inorder.observe.Log;
 import io.inorder.observe.Metrics;
 import io.inorder.writeapi.Deadline;
@@ -16,6 +18,7 @@ import io.inorder.writeapi.WriteApiUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -42,11 +45,21 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * topic/partition/offset and its partition moves on. A transient failure (the Write API unavailable up to the
  * deadline, or the deadline itself) stops that partition at its last acknowledged window: the outcome names the
  * first unwritten offset, which the caller either reports as a batch item failure or turns into a failed invocation.
+ *
+ * <p>Snapshot before changes ({@link SnapshotOrder}): with split topics (Arcion's default), a partition of a table's
+ * snapshot topic writes under the table's snapshot writer lease, and a partition of its change topic stops before its
+ * first change — held, reported like a transient stop so the event source delivers it again — until an operator has
+ * declared the snapshot complete; snapshot rows arriving after that are quarantined.
  */
 public final class KafkaIngest implements AutoCloseable {
 
     /** Partitions processed at once; each is a chain of sequential Write API requests, so a few suffice. */
     public static final int DEFAULT_PARALLELISM = 4;
+    /**
+     * How long a held change partition waits within an invocation for its table's snapshot to complete before it is
+     * handed back to the event source: each redelivery then comes about a minute apart instead of in a tight loop.
+     */
+    public static final Duration DEFAULT_HOLD_WAIT = Duration.ofSeconds(60);
 
     /**
      * One Kafka record as the event source delivers it: key and value as base64 text (either may be {@code null};
@@ -103,9 +116,14 @@ public final class KafkaIngest implements AutoCloseable {
     private final Duration stopMargin;
     private final ExecutorService pool;
     private final Clock clock;
+    private final SnapshotOrder snapshots;
 
-    public KafkaIngest(IngestServices services, PartitionCursor cursors, TopicRoutes routes, ArcionFormat format,
-            Duration stopMargin, int parallelism, Clock clock) {
+    /**
+     * @param gates    the snapshot gates of split-topic tables
+     * @param holdWait how long a held change partition waits for its snapshot within an invocation (zero: none)
+     */
+    public KafkaIngest(IngestServices services, PartitionCursor cursors, SnapshotGate gates, Duration holdWait,
+            TopicRoutes routes, ArcionFormat format, Duration stopMargin, int parallelism, Clock clock) {
         if (format == ArcionFormat.CSV) {
             throw new ConfigurationException(IngestConfig.FORMAT.name() + " is csv, but Kafka values are JSON: set it "
                     + "to auto, native, native-snapshot or json-cdc for the MSK function");
@@ -119,6 +137,8 @@ public final class KafkaIngest implements AutoCloseable {
         this.options = ReaderOptions.defaults().withFormat(format);
         this.stopMargin = stopMargin;
         this.clock = clock;
+        this.snapshots = new SnapshotOrder(gates, table -> services.mapper().config().table(table)
+                .map(TableMapping::splitTopic).orElse(false), holdWait, services.metrics());
         this.pool = Executors.newFixedThreadPool(parallelism, r -> {
             Thread t = new Thread(r, "inorder-partition");
             t.setDaemon(true);
@@ -130,6 +150,7 @@ public final class KafkaIngest implements AutoCloseable {
     public static KafkaIngest create(IngestConfig config, IngestServices services, DynamoDbClient dynamoDb,
             Clock clock) {
         return new KafkaIngest(services, new PartitionCursor(dynamoDb, config.stateTable(), clock),
+                new SnapshotGate(dynamoDb, config.stateTable(), clock), DEFAULT_HOLD_WAIT,
                 new TopicRoutes(services.mapper().config()), config.format(), config.drainSettings().stopMargin(),
                 DEFAULT_PARALLELISM, clock);
     }
@@ -143,6 +164,7 @@ public final class KafkaIngest implements AutoCloseable {
     public Outcome handle(List<Message> batch, Duration remaining) {
         Duration margin = stopMargin.compareTo(remaining.dividedBy(2)) > 0 ? remaining.dividedBy(2) : stopMargin;
         Deadline deadline = Deadline.after(clock, remaining.minus(margin));
+        Instant leaseUntil = clock.instant().plus(remaining).plus(SnapshotOrder.LEASE_MARGIN);
         Map<String, List<Message>> partitions = new LinkedHashMap<>();
         for (Message m : batch) {
             partitions.computeIfAbsent(m.topic() + "\u0000" + m.partition(), k -> new ArrayList<>()).add(m);
@@ -150,7 +172,7 @@ public final class KafkaIngest implements AutoCloseable {
         try {
             List<Future<PartitionResult>> futures = new ArrayList<>();
             for (List<Message> records : partitions.values()) {
-                futures.add(pool.submit(() -> partition(records, deadline)));
+                futures.add(pool.submit(() -> partition(records, deadline, leaseUntil)));
             }
             long applied = 0;
             long skipped = 0;
@@ -191,7 +213,7 @@ public final class KafkaIngest implements AutoCloseable {
     private record PartitionResult(long applied, long skipped, long ignored, Resume resume) { }
 
     /** One partition, strictly in offset order. */
-    private PartitionResult partition(List<Message> records, Deadline deadline) {
+    private PartitionResult partition(List<Message> records, Deadline deadline, Instant leaseUntil) {
         String topic = records.get(0).topic();
         int partition = records.get(0).partition();
         TopicRoutes.Route route = routes.route(topic);
@@ -214,6 +236,11 @@ public final class KafkaIngest implements AutoCloseable {
         long applied = 0;
         long skipped = 0;
         long previous = Long.MIN_VALUE;
+        String snapshotOf = route instanceof TopicRoutes.Table t && t.role() == TopicRoutes.Role.SNAPSHOT
+                ? t.table() : null;
+        SnapshotOrder.Source order = snapshots.open(topic + "#" + partition, snapshotOf, tableHint, leaseUntil);
+        // Clean: every window sent was acknowledged, so a snapshot writer lease may end now rather than expire.
+        boolean clean = false;
         try {
             for (Message m : ordered) {
                 if (m.offset() <= acknowledged.get() || m.offset() == previous) {
@@ -223,19 +250,50 @@ public final class KafkaIngest implements AutoCloseable {
                 previous = m.offset();
                 if (deadline.hasPassed()) {
                     writer.flush();
+                    clean = true;
                     return new PartitionResult(applied, skipped, 0, resume(ordered, acknowledged.get(), topic,
                             partition, "the invocation's time ran out"));
                 }
-                writer.accept(read(m, unmapped));
+                ReadResult r = read(m, unmapped);
+                while (true) {
+                    try {
+                        r = order.admit(r, () -> rawValue(m));
+                        break;
+                    } catch (SnapshotOrder.Held held) {
+                        // Neither applied nor skipped: everything before it is written, it waits for the snapshot.
+                        writer.flush();
+                        if (!order.await(held, deadline)) {
+                            clean = true;
+                            services.log().warn("change partition held until its table's snapshot is complete",
+                                    "topic", topic, "partition", partition, "offset", m.offset(), "table",
+                                    held.table());
+                            return new PartitionResult(applied, skipped, 0, resume(ordered, acknowledged.get(), topic,
+                                    partition, held.getMessage()));
+                        }
+                    }
+                }
+                writer.accept(r);
                 applied++;
             }
             writer.flush();
+            clean = true;
             return new PartitionResult(applied, skipped, 0, null);
         } catch (WriteApiUnavailableException | BadRecordRefusedException e) {
             Resume resume = resume(ordered, acknowledged.get(), topic, partition, e.getMessage());
             services.log().warn("partition stopped: it resumes at its first unwritten offset", "topic", topic,
                     "partition", partition, "offset", resume.offset(), "reason", e.getMessage());
             return new PartitionResult(applied, skipped, 0, resume);
+        } finally {
+            order.close(clean);
+        }
+    }
+
+    /** The record's value as delivered (for a quarantined record's raw bytes). */
+    private static byte[] rawValue(Message m) {
+        try {
+            return m.value() == null ? new byte[0] : Base64.getDecoder().decode(m.value());
+        } catch (IllegalArgumentException e) {
+            return m.value().getBytes(StandardCharsets.UTF_8);
         }
     }
 

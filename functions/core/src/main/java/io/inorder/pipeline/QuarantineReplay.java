@@ -9,6 +9,7 @@ import io.inorder.arcion.Op;
 import io.inorder.arcion.Origin;
 import io.inorder.arcion.ReadResult;
 import io.inorder.arcion.ReaderOptions;
+import io.inorder.ledger.SnapshotGate;
 import io.inorder.mapping.ChangeMapper;
 import io.inorder.mapping.MappingResult;
 import io.inorder.mapping.TableMapping;
@@ -16,6 +17,7 @@ import io.inorder.writeapi.Deadline;
 import io.inorder.writeapi.WriteOp;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -37,6 +39,10 @@ import java.util.Set;
  * another. A record that is still bad stays quarantined with its new reason; a record that could not be decoded, or
  * was not acknowledged, stays as it was: nothing is lost. The quarantine objects are rewritten only if unchanged
  * since they were read ({@link S3Quarantine#rewrite}).
+ *
+ * <p>Snapshot before changes holds here too ({@link SnapshotOrder}): a change of a table whose snapshot comes from a
+ * separate source is not sent until that snapshot is complete, and a row of such a snapshot is sent only while it is
+ * loading, under the table's writer lease; otherwise it stays quarantined with the reason.
  *
  * <p>What it cannot guarantee, and says: a replayed change is applied <em>after</em> every later change of its
  * stream that was applied while it sat in the quarantine, so if one of those touched the same document, the replay
@@ -82,6 +88,8 @@ public final class QuarantineReplay {
     private final S3KeyPattern keyPattern;
     private final ArcionFormat format;
     private final TopicRoutes routes;
+    private final SnapshotOrder kafkaSnapshots;
+    private final SnapshotOrder s3Snapshots;
 
     /**
      * @param services   the pipeline's services built from the current configuration; their quarantine is not used
@@ -89,14 +97,33 @@ public final class QuarantineReplay {
      * @param quarantine the quarantine the records come from and are removed from
      * @param keyPattern the S3 key pattern (stream and sequence number of an S3 record's file)
      * @param format     the functions' {@code FORMAT}
+     * @param gates      the snapshot gates of tables whose snapshot comes from a separate source
      */
     public QuarantineReplay(IngestServices services, S3Quarantine quarantine, S3KeyPattern keyPattern,
-            ArcionFormat format) {
+            ArcionFormat format, SnapshotGate gates) {
         this.services = Objects.requireNonNull(services, "services");
         this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
         this.keyPattern = Objects.requireNonNull(keyPattern, "keyPattern");
         this.format = Objects.requireNonNull(format, "format");
         this.routes = new TopicRoutes(services.mapper().config());
+        var config = services.mapper().config();
+        this.kafkaSnapshots = new SnapshotOrder(gates, t -> config.table(t).map(TableMapping::splitTopic)
+                .orElse(false), Duration.ZERO, services.metrics());
+        this.s3Snapshots = new SnapshotOrder(gates, t -> config.table(t).map(m -> !m.snapshotPrefixes().isEmpty())
+                .orElse(false), Duration.ZERO, services.metrics());
+    }
+
+    private SnapshotOrder snapshots(Origin o) {
+        return o.kind() == Origin.Kind.KAFKA ? kafkaSnapshots : s3Snapshots;
+    }
+
+    /** The table whose snapshot the record's source carries (a snapshot topic or snapshot stream), or null. */
+    private String snapshotOf(Origin o) {
+        if (o.kind() == Origin.Kind.KAFKA) {
+            return routes.route(o.source()) instanceof TopicRoutes.Table t && t.role() == TopicRoutes.Role.SNAPSHOT
+                    ? t.table() : null;
+        }
+        return services.mapper().config().snapshotTableForKey(o.source()).map(TableMapping::table).orElse(null);
     }
 
     /** The choices in replay order: by stream, then the original position. */
@@ -132,6 +159,10 @@ public final class QuarantineReplay {
                 plans.add(new Plan(c.record(), List.of(), d.refusal()));
             } else if (d.result() instanceof BadRecord b) {
                 plans.add(new Plan(c.record(), List.of(), b.reason()));
+            } else if (snapshots(c.record().origin()).refusal(d.result(), snapshotOf(c.record().origin()))
+                    .isPresent()) {
+                plans.add(new Plan(c.record(), List.of(), snapshots(c.record().origin())
+                        .refusal(d.result(), snapshotOf(c.record().origin())).orElseThrow()));
             } else {
                 MappingResult m = services.mapper().map((ChangeEvent) d.result());
                 if (m instanceof MappingResult.Apply a) {
@@ -193,6 +224,10 @@ public final class QuarantineReplay {
         });
         String failure = null;
         int next = 0;
+        Origin first = stream.get(0).record().origin();
+        SnapshotOrder.Source order = snapshots(first).open("quarantine-replay " + stream(first), snapshotOf(first),
+                null, SnapshotOrder.leaseUntil(deadline, Duration.ZERO));
+        boolean clean = false;
         try {
             for (; next < stream.size(); next++) {
                 Choice c = stream.get(next);
@@ -201,10 +236,18 @@ public final class QuarantineReplay {
                     refused.add(new Result(c.record(), Status.NOT_SENT, d.refusal()));
                     continue;
                 }
+                ReadResult admitted;
+                try {
+                    admitted = order.admit(d.result(), () -> c.record().raw());
+                } catch (SnapshotOrder.Held held) {
+                    refused.add(new Result(c.record(), Status.NOT_SENT, held.getMessage()));
+                    continue;
+                }
                 fed.add(c.record());
-                writer.accept(d.result());
+                writer.accept(admitted);
             }
             writer.flush();
+            clean = true;
         } catch (RuntimeException e) {
             failure = "not acknowledged: " + e.getMessage() + " (it stays quarantined; replay it again)";
             services.log().warn("replay of a stream stopped", "stream", stream(stream.get(0).record().origin()),
@@ -214,6 +257,8 @@ public final class QuarantineReplay {
             for (int i = currentFed ? next + 1 : next; i < stream.size(); i++) {
                 refused.add(new Result(stream.get(i).record(), Status.NOT_SENT, failure));
             }
+        } finally {
+            order.close(clean);
         }
         List<Result> out = new ArrayList<>(refused);
         for (int i = 0; i < fed.size(); i++) {
@@ -315,11 +360,13 @@ public final class QuarantineReplay {
     private Decoded decodeFileRecord(QuarantinedRecord q, byte[] bytes, boolean replaced) {
         Origin origin = q.origin();
         Optional<TableMapping> table = services.mapper().config().tableForKey(origin.source());
-        ReaderOptions options = ReaderOptions.defaults().withFormat(format);
-        boolean columns = table.isPresent() && !table.get().csvColumns().isEmpty();
-        if (columns) {
-            options = options.withCsvColumns(table.get().csvColumns());
-        }
+        ReaderOptions options = table.map(t -> t.readerOptions(format))
+                .orElse(ReaderOptions.defaults().withFormat(format));
+        boolean columns = options.csv().tripletColumns() != null;
+        // A quarantined CSV line is a data line without its file's header; a replacement without configured
+        // columns must start with the header line (see the refusal below).
+        options = options.withCsvHeader(replaced && !columns ? ReaderOptions.CsvHeader.PRESENT
+                : replaced ? ReaderOptions.CsvHeader.AUTO : ReaderOptions.CsvHeader.ABSENT);
         if (isCsv(bytes) && !columns && !replaced) {
             return refusal("a CSV line cannot be read without its file's header, and the table config names no "
                     + "\"csvColumns\" for " + table.map(t -> "table " + t.table()).orElse("key " + origin.source())
@@ -378,8 +425,8 @@ public final class QuarantineReplay {
             return new BadRecord(origin, b.reason(), b.raw());
         }
         ChangeEvent e = (ChangeEvent) r;
-        return new ChangeEvent(e.table(), e.op(), e.before(), e.after(), e.afterComplete(), e.sourceTimeMillis(),
-                e.position(), e.messageKey(), origin);
+        return new ChangeEvent(e.table(), e.op(), e.before(), e.after(), e.beforeCompleteness(),
+                e.afterCompleteness(), e.sourceTimeMillis(), e.position(), e.messageKey(), origin);
     }
 
     private static Decoded refusal(String why) {

@@ -51,7 +51,8 @@ public final class S3Ingest {
                 FileLedger.DEFAULT_ARRIVAL_RETENTION);
         DrainSettings settings = config.drainSettings();
         S3StreamDrain drain = new S3StreamDrain(ledger,
-                new FileIngest(s3, services, config.format(), settings.stopMargin()), continuation, settings);
+                new FileIngest(s3, services, new io.inorder.ledger.SnapshotGate(dynamoDb, config.stateTable(), clock),
+                        config.format(), settings.stopMargin()), continuation, settings);
         return new S3Ingest(config.keyPattern(), ledger, drain, config.functionTimeout(), services.metrics(),
                 services.log(), clock);
     }
@@ -130,6 +131,8 @@ public final class S3Ingest {
         if (s.stoppedForTime()) {
             metrics.increment(Metrics.Name.CONTINUATIONS);
         }
+        s.heldFor().ifPresent(reason -> log.warn("stream held until its table's snapshot is complete: it resumes at "
+                + "its next notification or reconciler sweep after that", "stream", s.stream(), "reason", reason));
         log.info("arrival handled", "stream", s.stream(), "seq", arrival.seq(), "key", arrival.key(),
                 "outcome", s.arrival().map(Enum::name).orElse("none"), "filesApplied", s.filesApplied(),
                 "leaseBusy", s.leaseBusy(), "stoppedForTime", s.stoppedForTime(),

@@ -30,6 +30,8 @@ import io.inorder.ledger.StreamCursor;
  *       (release-then-recheck): an arrival recorded while the holder was releasing is never stranded.</li>
  *   <li>Near the deadline ({@link DrainSettings#stopMargin()} before it), stop at a window boundary, release, and
  *       invoke the {@link Continuation}.</li>
+ *   <li>When the applier stops before a change that must wait for its table's snapshot ({@link SnapshotOrder}),
+ *       release and stop: the stream resumes at its next notification or reconciler sweep.</li>
  * </ol>
  *
  * <p>If the applier throws, the lease is released and the exception propagates (the invocation fails and is
@@ -90,6 +92,9 @@ public final class S3StreamDrain {
                 throw failure;
             }
             ledger.release(lease);
+            if (stop == Stop.HELD) {
+                return tally.done();
+            }
             if (stop == Stop.TIME) {
                 tally.stoppedForTime = true;
                 continuation.continueDraining(tally.stream);
@@ -132,6 +137,10 @@ public final class S3StreamDrain {
             FileApplier.Checkpointer checkpointer = (nextRecord, delta, lastPosition) ->
                     ledger.checkpoint(lease, seq, nextRecord, delta, lastPosition);
             FileApplier.Progress progress = applier.apply(ready.get(), cursor.inFileRecord(), checkpointer, stopAt);
+            if (progress.heldFor() != null) {
+                tally.heldFor = progress.heldFor();
+                return Stop.HELD;
+            }
             if (!progress.complete()) {
                 return Stop.TIME;
             }
@@ -149,7 +158,7 @@ public final class S3StreamDrain {
         }
     }
 
-    private enum Stop { GAP, TIME }
+    private enum Stop { GAP, TIME, HELD }
 
     /** Mutable per-call counts, turned into the immutable summary at the end. */
     private static final class Tally {
@@ -161,6 +170,7 @@ public final class S3StreamDrain {
         boolean leaseLost;
         OptionalLong waitingOnSeq = OptionalLong.empty();
         OptionalLong gapBefore = OptionalLong.empty();
+        String heldFor;
 
         Tally(String stream, ArrivalOutcome outcome) {
             this.stream = stream;
@@ -169,7 +179,7 @@ public final class S3StreamDrain {
 
         DrainSummary done() {
             return new DrainSummary(stream, Optional.ofNullable(outcome), filesApplied, leaseBusy, stoppedForTime,
-                    leaseLost, waitingOnSeq, gapBefore);
+                    leaseLost, waitingOnSeq, gapBefore, Optional.ofNullable(heldFor));
         }
     }
 }

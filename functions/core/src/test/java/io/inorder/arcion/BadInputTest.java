@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /** The bad-input corpus: each case yields a BadRecord with its origin, and reading goes on wherever it can. */
 class BadInputTest {
 
-    private static final ReaderOptions AUTO = ReaderOptions.defaults();
+    /** Defaults, with the table key a CSV header must name to be taken for one ({@code id}). */
+    private static final ReaderOptions AUTO = ReaderOptions.defaults().withCsvTable("shop.orders", List.of("id"));
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -159,7 +160,7 @@ class BadInputTest {
         String json = "{\"tableName\":{\"name\":\"orders\"},\"opType\":\"U\",\"cursor\":{\"timestamp\":1},"
                 + "\"before\":{\"status\":\"NEW\"},\"after\":{\"status\":\"PAID\"}}\n";
         assertEvent(readAll(utf8(json), "k.json", AUTO).get(0), "orders", Op.UPDATE, cols("status", "NEW"),
-                cols("status", "PAID"), true, 1);
+                cols("status", "PAID"), Completeness.UNSTATED, 1);
     }
 
     @Test
@@ -203,10 +204,15 @@ class BadInputTest {
 
     @Test
     void anUnreadableCsvHeaderIsOneBadRecordAndTheFileEnds() {
-        List<ReadResult> rs = readAll(utf8("id,id\n1,2\n"), "h.csv", AUTO);
+        List<ReadResult> rs = readAll(utf8("id,id\n1,2\n"), "h.csv", AUTO.withCsvHeader(ReaderOptions.CsvHeader.PRESENT));
         assertThat(rs).hasSize(1);
-        assertThat(bad(rs.get(0)).reason()).contains("unreadable CSV header (duplicate column names)");
+        assertThat(bad(rs.get(0)).reason()).contains("unreadable CSV header (duplicate column names)")
+                .contains("\"csvHeader\": \"absent\"").contains("\"csvColumns\"").contains("table 'shop.orders'");
         assertThat(readAll(utf8("id,status\n"), "only-header.csv", AUTO)).isEmpty();
+        // Under AUTO such a line is no header beyond doubt: it is data, and with no columns to name it, every line is
+        // refused with the settings to give.
+        List<ReadResult> auto = readAll(utf8("id,id\n1,2\n"), "h.csv", AUTO);
+        assertThat(auto).hasSize(2).allSatisfy(r -> assertThat(bad(r).reason()).contains("\"csvColumns\""));
     }
 
     // ------------------------------------------------------------------ 0-byte records

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 class CsvFormatTest {
 
     private static final ReaderOptions AUTO = ReaderOptions.defaults();
+    /** Defaults for a table keyed by {@code id}: a first line naming {@code id} is its header. */
+    private static final ReaderOptions KEYED = AUTO.withCsvTable("shop.orders", List.of("id"));
     private static final List<String> ORDER_COLUMNS = List.of("id", "status", "total");
     private static final List<String> NOTE_COLUMNS = List.of("id", "status", "note");
     private static final String CURSOR_1 = "{\"extractorId\":0,\"timestamp\":1700000000000,"
@@ -40,13 +42,15 @@ class CsvFormatTest {
 
     @Test
     void snapshotWithHeaderTakesColumnNamesFromTheHeaderWhichIsNotARecord() {
-        List<ReadResult> rs = readAll("csv/snapshot-header.csv", AUTO);
+        List<ReadResult> rs = readAll("csv/snapshot-header.csv", KEYED);
         assertSnapshotRows(rs);
         assertThat(rs.get(0).origin()).isEqualTo(Origin.fileRecord("csv/snapshot-header.csv", 0,
                 "id,status,note\n".length()));
         assertThat(rs.get(3).origin().byteOffset()).isEqualTo(
                 new String(resource("csv/snapshot-header.csv"), StandardCharsets.UTF_8).indexOf("4,,"));
         assertSnapshotRows(readAll("csv/snapshot-header.csv", AUTO.withCsvColumns(NOTE_COLUMNS)));
+        // The configured columns in another order still make the line a header, whose order then wins.
+        assertSnapshotRows(readAll("csv/snapshot-header.csv", AUTO.withCsvColumns(List.of("note", "id", "status"))));
         assertSnapshotRows(readAll("csv/snapshot-header.csv",
                 AUTO.withCsvHeader(ReaderOptions.CsvHeader.PRESENT).withCsvColumns(List.of("a", "b", "c"))));
     }
@@ -61,11 +65,47 @@ class CsvFormatTest {
     }
 
     @Test
-    void headerlessCsvWithoutConfiguredColumnsIsRefusedWithAMessageSayingWhatToGive() {
-        assertThatThrownBy(() -> ArcionReaders.open(new ByteArrayInputStream(resource("csv/snapshot-noheader.csv")),
-                "x.csv", AUTO.withCsvHeader(ReaderOptions.CsvHeader.ABSENT)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x.csv")
-                .hasMessageContaining("csvColumns");
+    void headerlessCsvWithoutConfiguredColumnsRefusesEveryLineWithAMessageSayingWhatToGive() {
+        List<ReadResult> rs = readAll("csv/snapshot-noheader.csv", KEYED.withCsvHeader(ReaderOptions.CsvHeader.ABSENT));
+        assertThat(rs).hasSize(4).allSatisfy(r -> assertThat(bad(r).reason()).contains("\"csvHeader\" is \"absent\"")
+                .contains("\"csvColumns\"").contains("table 'shop.orders'"));
+    }
+
+    @Test
+    void aFirstLineNamingNoKeyColumnIsDataNotAHeader() {
+        // Without configured columns a line is a header only when it names the key: "1,NEW,..." does not.
+        List<ReadResult> rs = readAll("csv/snapshot-noheader.csv", KEYED);
+        assertThat(rs).hasSize(4).allSatisfy(r -> assertThat(bad(r).reason()).contains("\"csvColumns\""));
+        // With them, the same line is the first row.
+        assertSnapshotRows(readAll("csv/snapshot-noheader.csv", KEYED.withCsvColumns(NOTE_COLUMNS)));
+    }
+
+    @Test
+    void realtimeTripletsMayComeInAnOrderOfTheirOwn() {
+        // Arcion's samples: snapshot lines in table order, realtime triplets in another (arcion-internal-cdc-format.md).
+        ReaderOptions opts = AUTO.withCsvColumns(List.of("status", "total", "id"))
+                .withCsvRealtimeColumns(ORDER_COLUMNS);
+        List<ReadResult> rs = readAll("csv/realtime-noheader.csv", opts);
+        assertRealtimeRows(rs);
+        assertEvent(rs.get(4), null, Op.SNAPSHOT_ROW, null, cols("status", "20", "total", "NEW", "id", "1.00"), true,
+                -1);
+        assertThatThrownBy(() -> AUTO.withCsvColumns(ORDER_COLUMNS).withCsvRealtimeColumns(List.of("id", "status")))
+                .hasMessageContaining("must name the same columns");
+    }
+
+    /**
+     * Arcion's S3 applier writes no header unless {@code include-header: true}, and its published sample sets it
+     * false (amazon-s3.md); a snapshot line of data must never be taken for a header (fixture: arcion/documented/).
+     */
+    @Test
+    void aHeaderlessFileWhoseColumnsCannotBeNamedLosesNoLineAndEachSaysWhatToSet() {
+        List<ReadResult> rs = readAll("documented/region_snapshot_1.csv", AUTO);
+
+        assertThat(rs).hasSize(3);
+        for (ReadResult r : rs) {
+            assertThat(bad(r).reason()).contains("\"csvColumns\"").contains("\"csvHeader\"");
+        }
+        assertThat(rs.get(0).origin().byteOffset()).isZero();
     }
 
     private static void assertRealtimeRows(List<ReadResult> rs) {
@@ -112,7 +152,7 @@ class CsvFormatTest {
 
     @Test
     void crlfLineEndsAndGzipReadLikePlainLf() {
-        List<ReadResult> rs = readAll("csv/snapshot-crlf.csv", AUTO);
+        List<ReadResult> rs = readAll("csv/snapshot-crlf.csv", KEYED);
         assertThat(rs).hasSize(2);
         assertEvent(rs.get(1), null, Op.SNAPSHOT_ROW, null, cols("id", "2", "status", "PAID", "total", "1,00"), true,
                 -1);
@@ -122,13 +162,17 @@ class CsvFormatTest {
 
     @Test
     void customDelimiterQuoteAndBackslashEscapeAreHonoured() {
-        byte[] in = "id;note;x\n1;'it\\'s; ok';NULL\n2;'a''b';\n".getBytes(StandardCharsets.UTF_8);
-        ReaderOptions opts = AUTO.withCsvDelimiter(';').withCsvQuote('\'').withCsvEscape('\\');
+        byte[] in = "id;note;x\n1;'it\\'s; ok';NULL\n2;'a''b';\n3;'C:\\dir\\\\';x\n".getBytes(StandardCharsets.UTF_8);
+        ReaderOptions opts = KEYED.withCsvDelimiter(';').withCsvQuote('\'').withCsvEscape('\\');
         List<ReadResult> rs = readAll(in, "semi.csv", opts);
         assertEvent(rs.get(0), null, Op.SNAPSHOT_ROW, null, cols("id", "1", "note", "it's; ok", "x", null), true,
                 -1);
-        // With a backslash escape, a doubled quote is not an escape: the second quote is a stray character.
-        assertThat(bad(rs.get(1)).reason()).contains("after the closing quote of field 2");
+        // A doubled quote is one quote with any escape: Arcion's samples double the quotes of the cursor column while
+        // its applier sample escapes with a backslash.
+        assertEvent(rs.get(1), null, Op.SNAPSHOT_ROW, null, cols("id", "2", "note", "a'b", "x", ""), true, -1);
+        // The escape escapes the quote and itself; before anything else it stays.
+        assertEvent(rs.get(2), null, Op.SNAPSHOT_ROW, null, cols("id", "3", "note", "C:\\dir\\", "x", "x"), true,
+                -1);
         assertThat(opts.withCsvQuote('"').csvEscape()).as("explicit escape kept").isEqualTo('\\');
         assertThat(AUTO.withCsvQuote('\'').csvEscape()).as("doubled-quote escape follows the quote").isEqualTo('\'');
     }
@@ -136,7 +180,7 @@ class CsvFormatTest {
     @Test
     void nonAsciiTextSurvivesIntact() {
         byte[] in = "id,name\n1,\"Zoë, 東京 🚀\"\n".getBytes(StandardCharsets.UTF_8);
-        assertEvent(readAll(in, "u.csv", AUTO).get(0), null, Op.SNAPSHOT_ROW, null,
+        assertEvent(readAll(in, "u.csv", KEYED).get(0), null, Op.SNAPSHOT_ROW, null,
                 cols("id", "1", "name", "Zoë, 東京 🚀"), true, -1);
     }
 

@@ -76,15 +76,25 @@ final class Reading {
         return row == null ? null : row.toMap();
     }
 
-    /** Asserts every normalized field of an event except position and messageKey. */
+    /**
+     * Asserts every normalized field of an event except position, messageKey and the before image's completeness;
+     * {@code afterComplete} true means {@link Completeness#COMPLETE}, false {@link Completeness#PARTIAL}.
+     */
     static ChangeEvent assertEvent(ReadResult r, String table, Op op, Map<String, Object> before,
             Map<String, Object> after, boolean afterComplete, long sourceTime) {
+        return assertEvent(r, table, op, before, after, afterComplete ? Completeness.COMPLETE : Completeness.PARTIAL,
+                sourceTime);
+    }
+
+    /** Asserts every normalized field of an event except position, messageKey and the before image's completeness. */
+    static ChangeEvent assertEvent(ReadResult r, String table, Op op, Map<String, Object> before,
+            Map<String, Object> after, Completeness afterCompleteness, long sourceTime) {
         ChangeEvent e = event(r);
         assertThat(e.table()).as("table of %s", e).isEqualTo(table);
         assertThat(e.op()).as("op of %s", e).isEqualTo(op);
         assertThat(map(e.before())).as("before of %s", e).isEqualTo(before);
         assertThat(map(e.after())).as("after of %s", e).isEqualTo(after);
-        assertThat(e.afterComplete()).as("afterComplete of %s", e).isEqualTo(afterComplete);
+        assertThat(e.afterCompleteness()).as("afterCompleteness of %s", e).isEqualTo(afterCompleteness);
         assertThat(e.sourceTimeMillis()).as("sourceTimeMillis of %s", e).isEqualTo(sourceTime);
         return e;
     }
@@ -125,7 +135,8 @@ final class Reading {
         List<String> out = new ArrayList<>();
         for (ReadResult r : results) {
             if (r instanceof ChangeEvent e) {
-                out.add(e.table() + " " + e.op() + " " + e.before() + " " + e.after() + " " + e.afterComplete() + " "
+                out.add(e.table() + " " + e.op() + " " + e.before() + " " + e.after() + " " + e.beforeCompleteness() + "/"
+                        + e.afterCompleteness() + " "
                         + e.sourceTimeMillis() + " " + e.position());
             } else {
                 out.add("bad: " + ((BadRecord) r).reason());

@@ -38,7 +38,7 @@ public final class StreamingProbe {
             for (ReadResult r; (r = reader.next()) != null; ) {
                 if (r instanceof ChangeEvent e) {
                     events++;
-                    if (!e.afterComplete() && e.before().has("id") && e.sourceTimeMillis() > 0) {
+                    if (e.afterCompleteness() != Completeness.COMPLETE && e.before().has("id") && e.sourceTimeMillis() > 0) {
                         partial++;
                     }
                 } else {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.inorder.arcion.ChangeEvent;
+import io.inorder.arcion.Completeness;
 import io.inorder.arcion.Op;
 import io.inorder.arcion.Origin;
 import io.inorder.arcion.Row;
@@ -109,6 +110,62 @@ class ChangeMapperTest {
         MappingResult r = mapper.map(event("shop.orders", Op.UPDATE, row("id", "17"), row("id", "18"), false, 5));
 
         assertThat(reason(r)).contains("changes the key from 17 to 18").contains("after-image-format to ALL");
+    }
+
+    // ------------------------------------------------------------------ images without an exists map
+
+    private final ChangeMapper declared = new ChangeMapper(TableConfig.parse("""
+            {"workspace": "commons",
+             "tables": {"shop.orders": {"collection": "orders", "primaryKey": ["id"]},
+                        "shop.full": {"collection": "full", "primaryKey": ["id"], "afterImage": "all",
+                                      "beforeImage": "all"},
+                        "shop.keyed": {"collection": "keyed", "primaryKey": ["id"], "beforeImage": "all"}}}
+            """, "test"));
+
+    /** An update as NATIVE or JSON CDC carry it: nothing says whether the images are whole rows. */
+    private static ChangeEvent unstated(String table, Row before, Row after) {
+        return new ChangeEvent(table, Op.UPDATE, before, after, Completeness.UNSTATED, Completeness.UNSTATED, 5, null,
+                null, ORIGIN);
+    }
+
+    @Test
+    void anUpdateWithoutExistsIsAPatchUnderArcionsDefaultImagesEvenWhenItsAfterImageLooksWhole() {
+        Row after = row("id", "17", "status", "PAID");
+        assertThat(declared.map(unstated("shop.orders", row("id", "17"), after))).isEqualTo(new Apply(List.of(
+                new Patch("orders", "17", List.of(PatchOperation.addField("id", "17"),
+                        PatchOperation.addField("status", "PAID")), ORIGIN))));
+    }
+
+    @Test
+    void anUpdateWithoutExistsIsAnUpsertWhenTheTableSaysArcionWritesWholeAfterImages() {
+        Row after = row("id", "17", "status", "PAID", "total", "9.50");
+        assertThat(declared.map(unstated("shop.full", row("id", "17"), after)))
+                .isEqualTo(new Apply(List.of(new Upsert("full", "17", after, -1, ORIGIN))));
+    }
+
+    @Test
+    void anAfterImageDeclaredWholeThatLacksTheKeyIsRefusedRatherThanWipingTheDocument() {
+        MappingResult r = declared.map(unstated("shop.full", row("id", "17"), row("status", "PAID")));
+
+        assertThat(reason(r)).contains("\"afterImage\" is \"all\"").contains("\"afterImage\": \"updated\"");
+    }
+
+    @Test
+    void aKeyChangeWithAPartialAfterImageIsRebuiltFromAWholeBeforeImage() {
+        Row before = row("id", "17", "status", "NEW", "total", "9.50");
+        List<WriteOp> ops = ((Apply) declared.map(unstated("shop.keyed", before, row("id", "18", "status", "PAID"))))
+                .ops();
+
+        assertThat(ops).containsExactly(new Delete("keyed", "17", ORIGIN), new Upsert("keyed", "18",
+                row("id", "18", "status", "PAID", "total", "9.50"), -1, ORIGIN));
+    }
+
+    @Test
+    void aKeyChangeThatCannotBeRebuiltIsRefusedNamingArcionsSettingAndTheTableSetting() {
+        MappingResult r = declared.map(unstated("shop.orders", row("id", "17"), row("id", "18", "status", "PAID")));
+
+        assertThat(reason(r)).contains("changes the key from 17 to 18").contains("after-image-format to ALL")
+                .contains("\"afterImage\": \"all\"").contains("\"beforeImage\": \"all\"");
     }
 
     @Test
@@ -233,8 +290,8 @@ class ChangeMapperTest {
     @Test
     void emptyPrimaryKeyUsesTheJsonCdcMessageKey() {
         JsonNode key = JsonNodeFactory.instance.objectNode().put("tenant", "t1").put("seq", 9);
-        ChangeEvent e = new ChangeEvent("shop.events", Op.DELETE, row("tenant", "t1", "seq", "9"), null, false, -1,
-                null, key, ORIGIN);
+        ChangeEvent e = new ChangeEvent("shop.events", Op.DELETE, row("tenant", "t1", "seq", "9"), null,
+                Completeness.UNSTATED, Completeness.PARTIAL, -1, null, key, ORIGIN);
 
         assertThat(apply(e)).containsExactly(new Delete("events", "[\"t1\",\"9\"]", ORIGIN));
     }
@@ -260,8 +317,8 @@ class ChangeMapperTest {
     @Test
     void aRefusedChangeRenderedForTheQuarantineReadsBackAsTheSameChange() {
         ChangeEvent refused = new ChangeEvent("shop.unknown", Op.UPDATE, row("id", "17", "meta", null),
-                row("id", "17", "total", JsonNodeFactory.instance.numberNode(9), "status", "PAID"), false,
-                1_700_000_000_000L, "{\"position\":42}", JSON.createObjectNode().put("id", 17), ORIGIN);
+                row("id", "17", "total", JsonNodeFactory.instance.numberNode(9), "status", "PAID"),
+                Completeness.UNSTATED, Completeness.PARTIAL, 1_700_000_000_000L, "{\"position\":42}", JSON.createObjectNode().put("id", 17), ORIGIN);
         byte[] rendered = ((Reject) mapper.map(refused)).badRecord().raw();
 
         assertThat(ChangeMapper.renderedChange(rendered, ORIGIN)).contains(refused);
@@ -276,8 +333,10 @@ class ChangeMapperTest {
                 + "\"after\":{},\"afterComplete\":true}").getBytes(), ORIGIN)).isEmpty();
     }
 
+    /** An event as the exists-bearing formats (S3 JSON, CSV) read it: {@code complete} says what the flags say. */
     private static ChangeEvent event(String table, Op op, Row before, Row after, boolean complete, long time) {
-        return new ChangeEvent(table, op, before, after, complete, time, null, null, ORIGIN);
+        return new ChangeEvent(table, op, before, after, Completeness.PARTIAL,
+                complete ? Completeness.COMPLETE : Completeness.PARTIAL, time, null, null, ORIGIN);
     }
 
     private static Row row(Object... kv) {

@@ -89,4 +89,76 @@ class TableConfigTest {
         assertThat(config.tableForKey("snap/x_1.csv")).get().extracting(TableMapping::table).isEqualTo("a");
         assertThat(config.tableForKey("other/x_1.csv")).isEmpty();
     }
+    private static TableMapping table(String settings) {
+        return TableConfig.parse("{\"workspace\": \"w\", \"tables\": {\"shop.orders\": {\"collection\": \"orders\", "
+                + "\"primaryKey\": [\"id\"]" + (settings.isEmpty() ? "" : ", " + settings) + "}}}", "tables.json")
+                .table("shop.orders").orElseThrow();
+    }
+
+    private static void refused(String settings, String... parts) {
+        org.assertj.core.api.AbstractThrowableAssert<?, ?> a = assertThatThrownBy(() -> table(settings))
+                .isInstanceOf(TableConfigException.class).hasMessageContaining("tables.json: table 'shop.orders'");
+        for (String p : parts) {
+            a.hasMessageContaining(p);
+        }
+    }
+
+    @Test
+    void arcionsCsvDialectImagesAndTopicSettingsAreTableSettingsWithArcionsDefaults() {
+        TableMapping d = table("");
+        assertThat(d.csv()).isEqualTo(TableMapping.CsvLayout.DEFAULT);
+        assertThat(d.afterImage()).isEqualTo(TableMapping.AfterImage.UPDATED);
+        assertThat(d.beforeImage()).isEqualTo(TableMapping.BeforeImage.KEY);
+        assertThat(d.splitTopic()).isTrue();
+
+        TableMapping t = table("""
+                "csvColumns": ["id", "status"], "csvRealtimeColumns": ["status", "id"], "csvHeader": "absent",
+                "csvDelimiter": ";", "csvQuote": "'", "csvEscape": "\\\\", "csvNull": "",
+                "afterImage": "all", "beforeImage": "ALL", "splitTopic": false, "topics": ["orders-all"]""");
+        assertThat(t.csv()).isEqualTo(new TableMapping.CsvLayout(List.of("id", "status"), List.of("status", "id"),
+                io.inorder.arcion.ReaderOptions.CsvHeader.ABSENT, ';', '\'', '\\', ""));
+        assertThat(t.afterImage()).isEqualTo(TableMapping.AfterImage.ALL);
+        assertThat(t.beforeImage()).isEqualTo(TableMapping.BeforeImage.ALL);
+        assertThat(t.splitTopic()).isFalse();
+        assertThat(table("\"csvQuote\": \"'\"").csv().escape()).as("an escape not given doubles the quote")
+                .isEqualTo('\'');
+        io.inorder.arcion.ReaderOptions.Csv read = t.readerOptions(io.inorder.arcion.ArcionFormat.AUTO).csv();
+        assertThat(read.keyColumns()).containsExactly("id");
+        assertThat(read.table()).isEqualTo("shop.orders");
+        assertThat(read.tripletColumns()).containsExactly("status", "id");
+    }
+
+    @Test
+    void eachNewSettingIsValidatedAtLoadNamingTheTableAndTheField() {
+        refused("\"csvHeader\": \"yes\"", "\"csvHeader\" must be one of [\"auto\", \"present\", \"absent\"]",
+                "include-header");
+        refused("\"csvDelimiter\": \";;\"", "\"csvDelimiter\" must be one ASCII character");
+        refused("\"csvQuote\": \",\"", "\"csvDelimiter\" ',' must differ from \"csvQuote\"");
+        refused("\"csvColumns\": [\"status\"]", "\"csvColumns\" [status] lacks primary key column(s) [id]");
+        refused("\"csvColumns\": [\"id\", \"id\"]", "\"csvColumns\" names a column twice");
+        refused("\"csvColumns\": [\"id\", \"a\"], \"csvRealtimeColumns\": [\"id\", \"b\"]", "must name the same columns");
+        refused("\"afterImage\": \"changed\"", "\"afterImage\" must be one of [\"updated\", \"all\"]",
+                "after-image-format");
+        refused("\"beforeImage\": \"all-columns\"", "\"beforeImage\" must be one of [\"key\", \"all\"]");
+        refused("\"splitTopic\": \"no\"", "\"splitTopic\" must be true or false");
+        refused("\"splitTopic\": false, \"snapshotTopics\": [\"s\"]", "\"snapshotTopics\" is set but \"splitTopic\"");
+        refused("\"topics\": [\"t\"], \"snapshotTopics\": [\"t\"]", "in both \"topics\" and \"snapshotTopics\"");
+        refused("\"prefixes\": [\"cdc/\"], \"snapshotPrefixes\": [\"cdc/\"]",
+                "in both \"prefixes\" and \"snapshotPrefixes\"");
+        assertThatThrownBy(() -> TableConfig.parse("""
+                {"workspace": "w", "tables": {"a": {"collection": "a", "primaryKey": ["id"], "topics": ["t"]},
+                                              "b": {"collection": "b", "primaryKey": ["id"], "snapshotTopics": ["t"]}}}
+                """, "tables.json")).hasMessageContaining("topic 't' is listed by table 'a' and by table 'b'");
+    }
+
+    @Test
+    void snapshotPrefixesNameTheTableOfAKeyAndMarkItsSnapshotFiles() {
+        TableConfig c = TableConfig.parse("""
+                {"workspace": "w", "tables": {"shop.orders": {"collection": "orders", "primaryKey": ["id"],
+                  "prefixes": ["cdc/orders"], "snapshotPrefixes": ["snapshot/orders", "cdc/orders/snap"]}}}""", "t");
+        assertThat(c.tableForKey("snapshot/orders_1.csv")).isPresent();
+        assertThat(c.snapshotTableForKey("snapshot/orders_1.csv")).isPresent();
+        assertThat(c.snapshotTableForKey("cdc/orders_1.csv")).isEmpty();
+        assertThat(c.snapshotTableForKey("cdc/orders/snap_1.csv")).as("the longest prefix decides").isPresent();
+    }
 }

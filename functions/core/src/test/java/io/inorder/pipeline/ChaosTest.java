@@ -61,7 +61,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * The chaos suite: many small seeded trials of the whole S3 ingest over the real local components (one S3Proxy, one
  * DynamoDB Local ledger table, one Write API emulator for the class; each trial isolated by its own stream prefix,
- * quarantine prefix and an emulator reset). A trial draws a workload ({@link ChaosWorkload}), an arrival order with
+ * quarantine prefix and an emulator reset). A trial draws a workload ({@link ChaosWorkload}: S3 JSON files and
+ * header-less CSV files whose realtime triplets come in an order of their own), an arrival order with
  * duplicates, Write API faults (429 storms, 5xx, slow responses, per-document errors), a crash point (a container
  * dying just before a checkpoint — after the Write API acknowledged the window —, just after one, or just before a
  * lease release), a clock jump that forces a continuation, and 1–3 concurrent invokers; then delivers, re-delivers the
@@ -300,7 +301,7 @@ class ChaosTest {
             }
             b.append('\n');
             for (int f = 0; f < workload.files.size(); f++) {
-                b.append("  file ").append(f + 1).append(":\n");
+                b.append("  file ").append(f + 1).append(workload.extension(f)).append(":\n");
                 for (ChaosWorkload.Change c : workload.files.get(f)) {
                     b.append("    ").append(c).append('\n');
                 }
@@ -317,7 +318,7 @@ class ChaosTest {
             emulator.faults().errorField(ChaosWorkload.REJECT_FIELD);
             for (int f = 0; f < workload.files.size(); f++) {
                 byte[] body = workload.body(f);
-                String key = stream + "_" + (f + 1) + ".json";
+                String key = stream + "_" + (f + 1) + workload.extension(f);
                 String eTag = s3.putObject(p -> p.bucket(BUCKET).key(key), RequestBody.fromBytes(body)).eTag();
                 notifications.add(new S3Ingest.Notification(BUCKET, key, eTag, body.length, clock.instant()));
             }
@@ -382,6 +383,22 @@ class ChaosTest {
             }
             check();
             return violations;
+        }
+
+        /**
+         * The chaos table: CSV lines carry no table name, so the trial's key prefix names it, and they have no header,
+         * so its column orders are configured (realtime triplets in an order of their own).
+         */
+        private String tableConfig() {
+            return "{\"workspace\":\"" + WORKSPACE + "\",\"tables\":{\"" + S3IngestStack.SOURCE_TABLE + "\":{"
+                    + "\"collection\":\"" + COLLECTION + "\",\"primaryKey\":[\"id\"],\"prefixes\":[\""
+                    + stream.substring(0, stream.indexOf('/') + 1) + "\"],\"csvColumns\":"
+                    + quoted(ChaosWorkload.CSV_COLUMNS) + ",\"csvRealtimeColumns\":"
+                    + quoted(ChaosWorkload.CSV_REALTIME_COLUMNS) + "}}}";
+        }
+
+        private static String quoted(List<String> names) {
+            return names.stream().map(n -> "\"" + n + "\"").collect(java.util.stream.Collectors.joining(",", "[", "]"));
         }
 
         private static List<String> keys(List<S3Ingest.Notification> batch) {
@@ -519,7 +536,7 @@ class ChaosTest {
                 Map<String, String> env = new HashMap<>();
                 env.put("WRITE_API_URL", emulator.baseUrl().toString());
                 env.put("ROCKSET_API_KEY", emulator.apiKey());
-                env.put("TABLE_CONFIG", S3IngestStack.TABLE_CONFIG);
+                env.put("TABLE_CONFIG", tableConfig());
                 env.put("STATE_TABLE", stateTable);
                 env.put("QUARANTINE_BUCKET", QUARANTINE);
                 env.put("QUARANTINE_PREFIX", "chaos-" + stream.substring(0, stream.indexOf('/')) + "/");

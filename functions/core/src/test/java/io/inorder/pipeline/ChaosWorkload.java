@@ -11,8 +11,10 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * One chaos trial's source changes: Arcion S3-JSON realtime records for {@code shop.orders} over a handful of ids
- * (inserts, full-image updates, partial-image status changes, deletes), split into files, with an independent model
+ * One chaos trial's source changes: Arcion realtime records for {@code shop.orders} over a handful of ids (inserts,
+ * full-image updates, partial-image status changes, deletes), split into files — S3 JSON, or CSV without a header
+ * whose triplets come in an order of their own ({@link #CSV_REALTIME_COLUMNS}, read through {@code csvRealtimeColumns}:
+ * Replicant's default {@code include-header: false}) — with an independent model
  * of the collection after every record applied in source order. Two kinds of record must end up quarantined and
  * leave the model unchanged: a malformed one (an opType Arcion never writes) and an insert of a fresh id carrying
  * the column {@link #REJECT_FIELD}, which the emulator's error-field fault rejects per document. A rejected insert is
@@ -22,14 +24,18 @@ import java.util.TreeMap;
 final class ChaosWorkload {
 
     static final String REJECT_FIELD = "reject";
+    /** The table's columns in table order (snapshot lines, {@code csvColumns}). */
+    static final List<String> CSV_COLUMNS = List.of("id", "status", "rev", REJECT_FIELD);
+    /** The order of realtime CSV triplets ({@code csvRealtimeColumns}): not the table's, as in Arcion's samples. */
+    static final List<String> CSV_REALTIME_COLUMNS = List.of("status", REJECT_FIELD, "rev", "id");
 
     private static final String TABLE = "{\"namespace\":{\"catalog\":\"shop\",\"schema\":null,\"hash\":11},"
             + "\"name\":\"orders\",\"hash\":22}";
     private static final String[] IDS = {"a", "b", "c", "d"};
     private static final String[] STATUSES = {"NEW", "PAID", "SHIPPED", "CLOSED"};
 
-    /** One source record: its file, index in the file, what it is, and its raw line. */
-    record Change(int file, int index, long rev, String kind, String id, String line) {
+    /** One source record: its file, index in the file, what it is, and its raw line as S3 JSON and as CSV. */
+    record Change(int file, int index, long rev, String kind, String id, String line, String csv) {
         @Override
         public String toString() {
             return "file " + (file + 1) + " #" + index + " rev " + rev + " " + kind + " " + id;
@@ -37,6 +43,8 @@ final class ChaosWorkload {
     }
 
     final List<List<Change>> files = new ArrayList<>();
+    /** Per file, whether it is written as header-less CSV rather than S3 JSON. */
+    final List<Boolean> csvFiles = new ArrayList<>();
     private final List<Map<String, Map<String, String>>> history = new ArrayList<>();
     private final Map<String, Map<String, String>> documents = new TreeMap<>();
     private final Set<Long> quarantinedRevs = new LinkedHashSet<>();
@@ -47,6 +55,7 @@ final class ChaosWorkload {
     ChaosWorkload(Random random, int fileCount, int maxRecords, double badRate) {
         for (int f = 0; f < fileCount; f++) {
             List<Change> file = new ArrayList<>();
+            csvFiles.add(random.nextInt(3) == 0);
             int records = 1 + random.nextInt(maxRecords);
             for (int i = 0; i < records; i++) {
                 file.add(next(random, f, i, badRate));
@@ -59,7 +68,7 @@ final class ChaosWorkload {
         double draw = random.nextDouble();
         String status = STATUSES[random.nextInt(STATUSES.length)];
         long r = ++rev;
-        String line;
+        String[] line;
         String kind;
         String id;
         if (draw < badRate / 2) {
@@ -103,7 +112,7 @@ final class ChaosWorkload {
             }
         }
         history.add(snapshot());
-        return new Change(file, index, r, kind, id, line);
+        return new Change(file, index, r, kind, id, line[0], line[1]);
     }
 
     /** The collection as in-order application leaves it. */
@@ -141,9 +150,14 @@ final class ChaosWorkload {
     byte[] body(int file) {
         StringBuilder b = new StringBuilder();
         for (Change c : files.get(file)) {
-            b.append(c.line()).append('\n');
+            b.append(csvFiles.get(file) ? c.csv() : c.line()).append('\n');
         }
         return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The file name extension of file {@code file}: {@code .csv} or {@code .json}. */
+    String extension(int file) {
+        return csvFiles.get(file) ? ".csv" : ".json";
     }
 
     private Map<String, Map<String, String>> snapshot() {
@@ -152,15 +166,28 @@ final class ChaosWorkload {
         return copy;
     }
 
-    private String record(String op, Map<String, String> before, Map<String, String> after,
+    /** The record as S3 JSON and as a header-less CSV realtime line (triplets in {@link #CSV_REALTIME_COLUMNS}). */
+    private String[] record(String op, Map<String, String> before, Map<String, String> after,
             Map<String, String> exists) {
         long timestamp = 1_700_000_000_000L + rev * 1000;
         String cursor = "{\"extractorId\":0,\"timestamp\":" + timestamp + ",\"log\":\"binlog.000042\",\"position\":"
                 + (1000 + rev) + ",\"logSeqNum\":" + rev + ",\"v\":2}";
-        return "{\"tableName\":" + TABLE + ",\"opType\":\"" + op + "\",\"cursor\":" + quote(cursor)
+        String counts = "{\"insertCount\":1,\"updateCount\":0,\"deleteCount\":0,\"replaceCount\":0}";
+        String json = "{\"tableName\":" + TABLE + ",\"opType\":\"" + op + "\",\"cursor\":" + quote(cursor)
                 + ",\"before\":" + object(before) + ",\"after\":" + object(after) + ",\"exists\":" + object(exists)
-                + ",\"operationcount\":" + quote("{\"insertCount\":1,\"updateCount\":0,\"deleteCount\":0,"
-                + "\"replaceCount\":0}") + "}";
+                + ",\"operationcount\":" + quote(counts) + "}";
+        StringBuilder csv = new StringBuilder();
+        for (String column : CSV_REALTIME_COLUMNS) {
+            int flag = Integer.parseInt(exists.getOrDefault(column, "0"));
+            csv.append((flag & 1) != 0 ? after.get(column) : "NULL").append(',')
+                    .append((flag & 2) != 0 ? before.get(column) : "NULL").append(',').append(flag).append(',');
+        }
+        csv.append(op).append(',').append(csvQuote(cursor)).append(',').append(csvQuote(counts));
+        return new String[] {json, csv.toString()};
+    }
+
+    private static String csvQuote(String s) {
+        return "\"" + s.replace("\"", "\"\"") + "\"";
     }
 
     private static Map<String, String> row(String id, String status, long rev, boolean reject) {

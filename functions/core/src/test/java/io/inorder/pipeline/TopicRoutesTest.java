@@ -1,5 +1,8 @@
 package io.inorder.pipeline;
 
+import static io.inorder.pipeline.TopicRoutes.Role.CHANGES;
+import static io.inorder.pipeline.TopicRoutes.Role.COMBINED;
+import static io.inorder.pipeline.TopicRoutes.Role.SNAPSHOT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.inorder.mapping.TableConfig;
@@ -13,25 +16,37 @@ class TopicRoutesTest {
                         "shop.order_items": {"collection": "items", "primaryKey": []},
                         "shop.payments": {"collection": "payments", "primaryKey": ["id"],
                                           "topics": ["arcion-prod.shop-payments", "shop_orders_legacy"]},
+                        "shop.refunds": {"collection": "refunds", "primaryKey": ["id"], "splitTopic": false},
+                        "shop.invoices": {"collection": "invoices", "primaryKey": ["id"],
+                                          "snapshotTopics": ["inv-snap"], "topics": ["inv-changes"]},
                         "a_b.c": {"collection": "x", "primaryKey": ["id"]},
                         "a.b_c": {"collection": "y", "primaryKey": ["id"]}}}""", "test"));
 
     @Test
     void snapshotTopicsMapToTheirTableByArcionsDefaultName() {
-        assertThat(routes.route("shop_orders")).isEqualTo(new TopicRoutes.Table("shop.orders"));
-        assertThat(routes.route("shop_order_items")).isEqualTo(new TopicRoutes.Table("shop.order_items"));
+        assertThat(routes.route("shop_orders")).isEqualTo(new TopicRoutes.Table("shop.orders", SNAPSHOT));
+        assertThat(routes.route("shop_order_items")).isEqualTo(new TopicRoutes.Table("shop.order_items", SNAPSHOT));
     }
 
     @Test
     void realtimeTopicsDropTheirCdcLogsSuffix() {
-        assertThat(routes.route("shop_orders_cdc_logs")).isEqualTo(new TopicRoutes.Table("shop.orders"));
-        assertThat(routes.route("SHOP_ORDER_ITEMS_CDC_LOGS")).isEqualTo(new TopicRoutes.Table("shop.order_items"));
+        assertThat(routes.route("shop_orders_cdc_logs")).isEqualTo(new TopicRoutes.Table("shop.orders", CHANGES));
+        assertThat(routes.route("SHOP_ORDER_ITEMS_CDC_LOGS"))
+                .isEqualTo(new TopicRoutes.Table("shop.order_items", CHANGES));
     }
 
     @Test
     void anExplicitTopicListWinsOverTheDefaultNames() {
-        assertThat(routes.route("arcion-prod.shop-payments")).isEqualTo(new TopicRoutes.Table("shop.payments"));
-        assertThat(routes.route("shop_orders_legacy")).isEqualTo(new TopicRoutes.Table("shop.payments"));
+        assertThat(routes.route("arcion-prod.shop-payments")).isEqualTo(new TopicRoutes.Table("shop.payments", CHANGES));
+        assertThat(routes.route("shop_orders_legacy")).isEqualTo(new TopicRoutes.Table("shop.payments", CHANGES));
+        assertThat(routes.route("inv-snap")).isEqualTo(new TopicRoutes.Table("shop.invoices", SNAPSHOT));
+        assertThat(routes.route("inv-changes")).isEqualTo(new TopicRoutes.Table("shop.invoices", CHANGES));
+    }
+
+    @Test
+    void withSplitTopicFalseOneTopicCarriesSnapshotAndChangesUnderEitherDefaultName() {
+        assertThat(routes.route("shop_refunds")).isEqualTo(new TopicRoutes.Table("shop.refunds", COMBINED));
+        assertThat(routes.route("shop_refunds_cdc_logs")).isEqualTo(new TopicRoutes.Table("shop.refunds", COMBINED));
     }
 
     @Test
@@ -41,8 +56,9 @@ class TopicRoutesTest {
 
     @Test
     void anUnknownTopicIsUnmappedWithAReasonThatNamesItAndTheFix() {
-        assertThat(routes.route("shop_refunds")).isInstanceOfSatisfying(TopicRoutes.Unmapped.class, u ->
-                assertThat(u.reason()).contains("'shop_refunds'").contains("\"topics\": [\"shop_refunds\"]"));
+        assertThat(routes.route("shop_returns")).isInstanceOfSatisfying(TopicRoutes.Unmapped.class, u ->
+                assertThat(u.reason()).contains("'shop_returns'").contains("\"topics\": [\"shop_returns\"]")
+                        .contains("\"snapshotTopics\""));
     }
 
     @Test

@@ -27,9 +27,13 @@ final class CdcRecords {
     static final String TABLE = "bench.orders";
     static final String WORKSPACE = "bench";
     static final String COLLECTION = "orders";
-    /** The table config every benchmark uses: one table, keyed by {@code id}. */
+    /**
+     * The table config every benchmark uses: one table, keyed by {@code id}, declared with whole-row images (NATIVE
+     * records do not say so themselves; without it their updates would be patches).
+     */
     static final String TABLE_CONFIG = "{\"workspace\":\"" + WORKSPACE + "\",\"tables\":{\"" + TABLE
-            + "\":{\"collection\":\"" + COLLECTION + "\",\"primaryKey\":[\"id\"]}}}";
+            + "\":{\"collection\":\"" + COLLECTION + "\",\"primaryKey\":[\"id\"],\"afterImage\":\"all\","
+            + "\"beforeImage\":\"all\"}}}";
 
     /** The mapped document without its note: {@code _id}, eleven columns and {@code _event_time}. */
     private static final int DOCUMENT_WITHOUT_NOTE = 330;

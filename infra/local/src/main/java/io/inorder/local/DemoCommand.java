@@ -46,8 +46,9 @@ final class DemoCommand {
                                heavy  %s
               --verbose      the functions' INFO logs on stderr (default: errors only)
             %s
-            The S3 path gets the workload; the MSK path a second one a quarter its size (seed N+1) as topics
-            <db>_<table>_cdc_logs, into collections msk_<collection>.
+            The S3 path gets the workload; the MSK path a second one a quarter its size (seed N+1) in Arcion's
+            NATIVE format on split topics (<db>_<table> for the snapshot, <db>_<table>_cdc_logs for the changes,
+            one table on a single topic), into collections msk_<collection>.
             Exit 0 when every collection equals the in-order application of the source changes, 1 when not.
             """.formatted(WorkloadSpec.MAX_TABLES, FaultLevel.LIGHT.spec(), FaultLevel.HEAVY.spec(),
             String.join("\n", EmulatorTiming.usage(15, false)));
@@ -135,8 +136,8 @@ final class DemoCommand {
 
             MetricTotals mskTotals = new MetricTotals();
             MskDemo msk = MskDemo.of(spec);
-            out.printf("msk:          %d topics, %d records in batches to the MSK function, some redelivered "
-                    + "(at-least-once)%n", msk.topicCount(), msk.recordCount());
+            out.printf("msk:          %d topics (NATIVE, snapshot and change topics), %d records in batches to the "
+                    + "MSK function, some redelivered (at-least-once)%n", msk.topicCount(), msk.recordCount());
             MskDemo.Result mskResult = msk.run(stack, env, new Random(usedSeed),
                     verbose ? err : new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8),
                     mskTotals.stream());
@@ -247,6 +248,8 @@ final class DemoCommand {
         out.printf("  MSK batches  %d (%d redelivering records already applied), %d partial-batch failures, "
                 + "%d failed invocations retried%n", msk.batches(), msk.redeliveries(), msk.itemFailures(),
                 msk.failedInvocations());
+        out.printf("  snapshots    %d tables' snapshots declared complete once their snapshot topics were applied; "
+                + "%d change-topic batches held until then%n", msk.snapshotsCompleted(), msk.held());
         out.printf(Locale.ROOT, "  elapsed      %.1f s, %.0f documents/s%n", seconds,
                 seconds > 0 ? (s.documentsWritten() + mskDocuments) / seconds : 0.0);
         out.println();

@@ -36,6 +36,8 @@ public final class Inorder {
                 StatusCommand::run));
         COMMANDS.put("skip", new Entry("move a stream blocked on missing files past them, with a recorded reason",
                 SkipCommand::run));
+        COMMANDS.put("snapshot", new Entry("split-topic tables: is the snapshot loading or complete; declare it complete",
+                SnapshotCommand::run));
         COMMANDS.put("quarantine", new Entry("list, show and replay quarantined records (quarantine list|show|replay)",
                 QuarantineCommand::run));
     }

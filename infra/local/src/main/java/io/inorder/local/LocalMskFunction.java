@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inorder.ledger.LedgerTable;
 import io.inorder.ledger.PartitionCursor;
+import io.inorder.ledger.SnapshotGate;
 import io.inorder.ledger.TableCursor;
 import io.inorder.ledger.TableProgress;
 import io.inorder.mapping.TableConfig;
@@ -67,6 +68,7 @@ public final class LocalMskFunction implements AutoCloseable {
     private final PartitionCursor cursors;
     private final String quarantineBucket;
     private final TableCursor tableCursor;
+    private final SnapshotGate gates;
 
     /**
      * @param overrides extra environment variables (e.g. {@code REPORT_BATCH_ITEM_FAILURES}, retry and limit
@@ -105,7 +107,9 @@ public final class LocalMskFunction implements AutoCloseable {
                 stack.emulator().apiKey()), new Metrics("Inorder", FUNCTION_NAME, metrics, clock, observer), log, clock);
         this.cursors = new PartitionCursor(dynamoDb, config.stateTable(), clock);
         this.tableCursor = services.tables();
-        this.ingest = new KafkaIngest(services, cursors, new TopicRoutes(tables),
+        this.gates = new SnapshotGate(dynamoDb, config.stateTable(), clock);
+        // Held change partitions give up at once: the caller is the event source here, and redelivers.
+        this.ingest = new KafkaIngest(services, cursors, gates, Duration.ZERO, new TopicRoutes(tables),
                 config.format(), config.drainSettings().stopMargin(), parallelism, clock);
         this.handler = new MskIngestHandler(ingest, config.reportBatchItemFailures(), log);
     }
@@ -153,6 +157,19 @@ public final class LocalMskFunction implements AutoCloseable {
     /** The table cursor of a source table (applied and visible marks, totals). */
     Optional<TableProgress> tableProgress(String sourceTable) {
         return tableCursor.progress(sourceTable);
+    }
+
+    /**
+     * Declares a table's snapshot complete, as {@code inorder snapshot complete} does: what an operator runs once every
+     * row of the table's snapshot topic was applied.
+     */
+    SnapshotGate.Completion completeSnapshot(String table) {
+        return gates.complete(table, "local test");
+    }
+
+    /** A table's snapshot gate. */
+    SnapshotGate.Status snapshot(String table) {
+        return gates.status(table);
     }
 
     /** The partition cursor of a topic-partition. */

@@ -27,12 +27,16 @@ final class MskInvokeCommand {
 
     static final String USAGE = """
             usage: inorder invoke msk EVENT.json --config tables.json [--dump OUT.json] [--report-batch-item-failures]
-                                      [--faults SPEC [--retry-max-attempts N]] [--verbose]
+                                      [--snapshots-complete] [--faults SPEC [--retry-max-attempts N]] [--verbose]
               EVENT.json       an MSK event as the event source mapping sends it (see events/msk-*.json)
               --config FILE    the table config (workspace, tables, primary keys, optional "topics")
               --dump OUT.json  write the final collections: {"<ws>.<collection>": {"<_id>": {document}}}
               --report-batch-item-failures
                                answer a transient failure with batchItemFailures instead of failing the invocation
+              --snapshots-complete
+                               declare every table's snapshot complete first (as `inorder snapshot complete` after
+                               the snapshot topics were applied); without it, change topics of split-topic tables
+                               are held
               --faults SPEC    Write API emulator faults, e.g. 503:1.0 (see inorder emulator --help)
               --retry-max-attempts N
                                attempts per Write API request before giving up (default 0: until the deadline)
@@ -46,7 +50,7 @@ final class MskInvokeCommand {
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Options o = Options.parse(args, Set.of("--config", "--dump", "--faults", "--retry-max-attempts"),
-                Set.of("--report-batch-item-failures", "--verbose"), USAGE);
+                Set.of("--report-batch-item-failures", "--snapshots-complete", "--verbose"), USAGE);
         if (o.flag("--help")) {
             out.println(USAGE);
             return 0;
@@ -87,6 +91,9 @@ final class MskInvokeCommand {
                      verbose ? err : quiet)) {
             if (faults != null) {
                 stack.emulator().faults().set(faults);
+            }
+            if (o.flag("--snapshots-complete")) {
+                function.tables().tables().forEach(t -> function.completeSnapshot(t.table()));
             }
             int exit = 0;
             try {

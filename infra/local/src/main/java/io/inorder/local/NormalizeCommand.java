@@ -17,7 +17,6 @@ import io.inorder.mapping.ChangeMapper;
 import io.inorder.mapping.MappingResult;
 import io.inorder.mapping.TableConfig;
 import io.inorder.mapping.TableConfigException;
-import io.inorder.mapping.TableMapping;
 import io.inorder.writeapi.Delete;
 import io.inorder.writeapi.Patch;
 import io.inorder.writeapi.PatchOperation;
@@ -125,13 +124,9 @@ final class NormalizeCommand {
         void file(Path file) throws IOException {
             String source = file.toString();
             String fileTable = table != null ? table : tableForPath(source.replace('\\', '/'));
-            ReaderOptions options = ReaderOptions.defaults().withFormat(format);
-            if (fileTable != null) {
-                List<String> columns = mapper.config().table(fileTable).map(TableMapping::csvColumns).orElse(List.of());
-                if (!columns.isEmpty()) {
-                    options = options.withCsvColumns(columns);
-                }
-            }
+            ReaderOptions options = fileTable == null ? ReaderOptions.defaults().withFormat(format)
+                    : mapper.config().table(fileTable).map(t -> t.readerOptions(format))
+                            .orElse(ReaderOptions.defaults().withFormat(format));
             try (InputStream in = Files.newInputStream(file);
                  ArcionReader reader = ArcionReaders.open(in, source, options)) {
                 for (ReadResult r = reader.next(); r != null; r = reader.next()) {
@@ -242,7 +237,8 @@ final class NormalizeCommand {
             ops.flush();
             StringBuilder s = new StringBuilder("normalize: ").append(files).append(files == 1 ? " file, " : " files, ")
                     .append(records).append(" records → ");
-            byOp.forEach((op, n) -> s.append(n).append(' ').append(op).append(n == 1 ? ", " : "s, "));
+            byOp.forEach((op, n) -> s.append(n).append(' ').append(op).append(n == 1 ? "" : op.endsWith("h") ? "es"
+                    : "s").append(", "));
             long skips = skipped.values().stream().mapToLong(Long::longValue).sum();
             s.append(skips).append(" skipped");
             if (skips > 0) {

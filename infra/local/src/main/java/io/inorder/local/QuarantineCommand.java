@@ -2,6 +2,7 @@ package io.inorder.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.inorder.arcion.Origin;
+import io.inorder.ledger.SnapshotGate;
 import io.inorder.mapping.TableConfig;
 import io.inorder.mapping.TableConfigException;
 import io.inorder.observe.Log;
@@ -230,7 +231,7 @@ final class QuarantineCommand {
                             Clock.systemUTC()),
                     new Log("inorder-quarantine", Log.Level.ERROR, err, Clock.systemUTC()), Clock.systemUTC());
             QuarantineReplay replay = new QuarantineReplay(services, quarantine, config.keyPattern(),
-                    config.format());
+                    config.format(), new SnapshotGate(where.dynamoDb(), config.stateTable(), Clock.systemUTC()));
             long streams = choices.stream().map(c -> replay.stream(c.record().origin())).distinct().count();
             out.printf("replay: %d record%s of %d stream%s, per stream in original order, with the table config "
                     + "of %s%n", choices.size(), choices.size() == 1 ? "" : "s", streams, streams == 1 ? "" : "s",

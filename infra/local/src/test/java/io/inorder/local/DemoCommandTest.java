@@ -32,8 +32,11 @@ class DemoCommandTest {
                 .contains("mean window fill").contains("documents/s").containsPattern("quarantined +0 +0\\n");
         assertThat(run.out.strip()).endsWith("verified: 4 collections match the source");
         assertThat(run.err).containsPattern("\\[#+] (\\d+)/\\1 files applied");
+        // Two tables on Arcion's default split topics: a snapshot topic and a change topic each, and the change
+        // topics wait until the demo, as the operator, declares the snapshots complete.
         assertThat(run.out).containsPattern("commons\\.msk_orders +(\\d+) +\\1\\n")
-                .contains("msk:          2 topics");
+                .contains("msk:          4 topics (NATIVE, snapshot and change topics)")
+                .contains("snapshots    2 tables' snapshots declared complete");
     }
 
     @Test

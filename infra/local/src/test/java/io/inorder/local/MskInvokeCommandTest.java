@@ -25,7 +25,7 @@ class MskInvokeCommandTest {
         Path dump = dir.resolve("state.json");
 
         int exit = run("invoke", "msk", "../../events/msk-poison.json", "--config", "../../events/tables.json",
-                "--dump", dump.toString());
+                "--snapshots-complete", "--dump", dump.toString());
 
         String printed = out.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
@@ -42,19 +42,32 @@ class MskInvokeCommandTest {
     @Test
     void aWriteApiThatStaysDownFailsTheInvocationOrReportsTheFirstUnwrittenOffset() {
         int failed = run("invoke", "msk", "../../events/msk-native-realtime.json", "--config",
-                "../../events/tables.json", "--faults", "503:1.0", "--retry-max-attempts", "2");
+                "../../events/tables.json", "--snapshots-complete", "--faults", "503:1.0", "--retry-max-attempts",
+                "2");
 
         assertThat(failed).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("shop_orders_cdc_logs-0 from offset 100");
 
         out.reset();
         int reported = run("invoke", "msk", "../../events/msk-native-realtime.json", "--config",
-                "../../events/tables.json", "--faults", "503:1.0", "--retry-max-attempts", "2",
+                "../../events/tables.json", "--snapshots-complete", "--faults", "503:1.0", "--retry-max-attempts", "2",
                 "--report-batch-item-failures");
 
         assertThat(reported).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains(
                 "{\"batchItemFailures\":[{\"itemIdentifier\":{\"partition\":\"shop_orders_cdc_logs-0\",\"offset\":100}}]}");
+    }
+
+    @Test
+    void aChangeTopicOfASplitTopicTableIsHeldUntilItsSnapshotIsDeclaredComplete() {
+        int held = run("invoke", "msk", "../../events/msk-native-realtime.json", "--config", "../../events/tables.json",
+                "--report-batch-item-failures");
+
+        assertThat(held).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains(
+                "{\"batchItemFailures\":[{\"itemIdentifier\":{\"partition\":\"shop_orders_cdc_logs-0\",\"offset\":100}}]}")
+                .contains("cursors {\"shop_orders_cdc_logs-0\":null}");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("held until its table's snapshot is complete");
     }
 
     @Test

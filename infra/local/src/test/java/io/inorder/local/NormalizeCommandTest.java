@@ -61,6 +61,60 @@ class NormalizeCommandTest {
                         + "\"document\":{\"order_id\":\"17\",\"line_no\":\"2\",\"sku\":\"B,2\"}}");
     }
 
+    /** Arcion's CSV samples as Replicant writes them by default (fixtures and their doc pages: arcion/documented/). */
+    private static final String ARCION_DOCS = "../../functions/core/src/test/resources/arcion/documented/";
+
+    @Test
+    void headerlessArcionCsvWithoutColumnsIsRefusedLineByLineNamingTheSettingNotSilentlyShortened(@TempDir Path tmp)
+            throws Exception {
+        Path config = tmp.resolve("tables.json");
+        Files.writeString(config, "{\"workspace\": \"commons\", \"tables\": {\"tpch.region\": {\"collection\": "
+                + "\"region\", \"primaryKey\": [\"r_regionkey\"], \"prefixes\": [\"region_\"]}}}");
+
+        int code = run("normalize", "--config", config.toString(), ARCION_DOCS + "region_snapshot_1.csv");
+
+        assertThat(code).isZero();
+        assertThat(stdout()).isEmpty();
+        assertThat(stderr().lines().filter(l -> l.startsWith("{\"origin\"")).toList()).hasSize(3)
+                .allMatch(l -> l.contains("\\\"csvColumns\\\"") && l.contains("tpch.region"));
+        assertThat(stderr()).contains("normalize: 1 file, 3 records → 0 upserts, 0 patches, 0 deletes, 0 skipped, 3 bad");
+    }
+
+    @Test
+    void arcionSnapshotAndRealtimeCsvWithTheirOwnColumnOrdersAndBackslashEscapesMapToTheRightIds(@TempDir Path tmp)
+            throws Exception {
+        // The page's snapshot line lists r_regionkey, r_name, r_comment (table order); its realtime triplets come as
+        // r_comment, r_name, r_regionkey. One column list cannot describe both.
+        Path config = tmp.resolve("tables.json");
+        Files.writeString(config, """
+                {"workspace": "commons",
+                 "tables": {"tpch.region": {"collection": "region", "primaryKey": ["r_regionkey"],
+                                            "prefixes": ["region_"],
+                                            "csvHeader": "absent",
+                                            "csvColumns": ["r_regionkey", "r_name", "r_comment"],
+                                            "csvRealtimeColumns": ["r_comment", "r_name", "r_regionkey"],
+                                            "csvDelimiter": ",", "csvQuote": "\\"", "csvEscape": "\\\\",
+                                            "csvNull": "NULL"}}}""");
+
+        int code = run("normalize", "--config", config.toString(), ARCION_DOCS + "region_snapshot_1.csv",
+                ARCION_DOCS + "region_realtime_2.csv");
+
+        assertThat(stderr()).contains("normalize: 2 files, 6 records → 4 upserts, 1 patch, 1 delete, 0 skipped, 0 bad");
+        assertThat(code).isZero();
+        assertThat(stdout()).containsExactly(
+                "{\"collection\":\"region\",\"op\":\"upsert\",\"_id\":\"0\",\"document\":{\"r_regionkey\":\"0\","
+                        + "\"r_name\":\"AFRICA\",\"r_comment\":\"quiet, special region\"}}",
+                "{\"collection\":\"region\",\"op\":\"upsert\",\"_id\":\"1\",\"document\":{\"r_regionkey\":\"1\","
+                        + "\"r_name\":\"AMERICA\",\"r_comment\":null}}",
+                "{\"collection\":\"region\",\"op\":\"upsert\",\"_id\":\"2\",\"document\":{\"r_regionkey\":\"2\","
+                        + "\"r_name\":\"ASIA\",\"r_comment\":\"plain\"}}",
+                "{\"collection\":\"region\",\"op\":\"upsert\",\"_id\":\"10\",\"document\":{\"r_comment\":\"India\","
+                        + "\"r_name\":\"India\",\"r_regionkey\":\"10\",\"_event_time\":1700000100000000}}",
+                "{\"collection\":\"region\",\"op\":\"patch\",\"_id\":\"10\",\"patch\":[{\"op\":\"add\","
+                        + "\"path\":\"/r_comment\",\"value\":\"USA, \\\"east\\\"\"}]}",
+                "{\"collection\":\"region\",\"op\":\"delete\",\"_id\":\"10\"}");
+    }
+
     @Test
     void flatRowsTakeTheirTableFromTheConfiguredPrefix() {
         int code = run("normalize", "--config", DIR + "tables.json", DIR + "snap/orders_1.ndjson");

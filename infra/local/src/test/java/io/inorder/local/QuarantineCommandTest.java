@@ -274,8 +274,9 @@ class QuarantineCommandTest {
         assertThat(ids(list.out)).hasSize(3);
         assertThat(list.out).contains("shop_refunds/0@1").contains("add \"topics\": [\"shop_refunds\"]");
         stack.emulator().createCollection("commons", "refunds");
+        // Flat rows are a snapshot topic's (NATIVE snapshot): the table claims it as its snapshot topic.
         String claimed = FIXED_TABLES.replace("\"tables\": {", "\"tables\": {\"shop.refunds\": {\"collection\": "
-                + "\"refunds\", \"primaryKey\": [\"id\"], \"topics\": [\"shop_refunds\"]},");
+                + "\"refunds\", \"primaryKey\": [\"id\"], \"snapshotTopics\": [\"shop_refunds\"]},");
 
         Run replay = quarantine("replay", "--source", "shop_refunds", "--config", writeConfig(claimed));
 
@@ -285,6 +286,25 @@ class QuarantineCommandTest {
         assertThat(documents("refunds").get("1").get("amount").asText()).as("offset 1 after offset 0")
                 .isEqualTo("2.50");
         assertThat(ids(quarantine("list").out)).isEmpty();
+    }
+
+    @Test
+    void aSnapshotRowRefusedAfterItsSnapshotWasDeclaredCompleteIsNeverReplayedOverNewerChanges() throws Exception {
+        try (LocalMskFunction msk = new LocalMskFunction(stack, TABLES, Map.of(), 1, quiet(), quiet())) {
+            msk.completeSnapshot("shop.orders");
+            msk.invoke(new KafkaBatch().add("shop_orders_cdc_logs", 0, 0, NativeChanges.insert(7, "PAID")).build());
+            msk.invoke(new KafkaBatch().add("shop_orders", 0, 0, "{\"id\":\"7\",\"status\":\"NEW\"}").build());
+        }
+        Run list = quarantine("list", "--source", "shop_orders/0");
+        assertThat(ids(list.out)).hasSize(1);
+        assertThat(list.out).contains("declared complete");
+
+        Run replay = quarantine("replay", "--source", "shop_orders", "--config", writeConfig(TABLES));
+
+        stack.emulator().awaitApplied(IDLE);
+        assertThat(replay.out + replay.err).contains("declared complete");
+        assertThat(documents("orders").get("7").get("status").asText()).isEqualTo("PAID");
+        assertThat(ids(quarantine("list", "--source", "shop_orders/0").out)).hasSize(1);
     }
 
     @Test

@@ -76,6 +76,7 @@ final class ArcionFile {
             switch (layout) {
                 case CSV_WITH_HEADER, CSV_WITHOUT_HEADER -> csvLine(r);
                 case JSON_FLAT_ROWS -> flatRow(r);
+                case NATIVE_LINES -> nativeEnvelope(r);
                 default -> envelope(r);
             }
         } catch (IOException e) {
@@ -114,6 +115,11 @@ final class ArcionFile {
                     what = "a flat JSON row with a missing value";
                     out.write(("{\"" + shape.columns.get(0).name() + "\":\"x\",\"" + shape.columns.get(1).name()
                             + "\":}\n").getBytes(StandardCharsets.UTF_8));
+                }
+                case NATIVE_LINES -> {
+                    what = "a NATIVE envelope with the undocumented opType T";
+                    nativeEnvelope(new ArcionRecord(shape, 'T', template.before(), template.after(),
+                            template.exists(), template.cursor(), template.counts()));
                 }
                 default -> {
                     what = "an S3 JSON envelope with the undocumented opType T";
@@ -168,15 +174,7 @@ final class ArcionFile {
         JsonGenerator g = generator();
         TableShape s = r.shape();
         g.writeStartObject();
-        g.writeObjectFieldStart("tableName");
-        g.writeObjectFieldStart("namespace");
-        g.writeStringField("catalog", s.catalog);
-        g.writeNullField("schema");
-        g.writeNumberField("hash", Math.abs(s.catalog.hashCode() % 100_000));
-        g.writeEndObject();
-        g.writeStringField("name", s.name);
-        g.writeNumberField("hash", Math.abs(s.table().hashCode() % 100_000));
-        g.writeEndObject();
+        tableName(g, s);
         g.writeStringField("opType", r.op() == 'S' ? "I" : String.valueOf(r.op()));
         g.writeStringField("cursor", r.cursor());
         g.writeObjectFieldStart("before");
@@ -201,6 +199,59 @@ final class ArcionFile {
         endRecord(g);
     }
 
+    /**
+     * A NATIVE realtime envelope (native-format.md): the cursor as an object, each image holding exactly the columns
+     * the record carries (SQL NULL as JSON null), no {@code exists} map — so nothing in the record tells a partial
+     * image from a whole row, as with Replicant's default image formats.
+     */
+    private void nativeEnvelope(ArcionRecord r) throws IOException {
+        JsonGenerator g = generator();
+        TableShape s = r.shape();
+        g.writeStartObject();
+        tableName(g, s);
+        g.writeStringField("opType", String.valueOf(r.op()));
+        g.writeFieldName("cursor");
+        g.writeRawValue(r.cursor());
+        nativeImage(g, "before", r, r.op() == 'I' ? null : r.before(), 2);
+        nativeImage(g, "after", r, r.op() == 'D' ? null : r.after(), 1);
+        g.writeEndObject();
+        endRecord(g);
+    }
+
+    private static void nativeImage(JsonGenerator g, String field, ArcionRecord r, String[] image, int bit)
+            throws IOException {
+        if (image == null) {
+            g.writeNullField(field);
+            return;
+        }
+        g.writeObjectFieldStart(field);
+        for (int i = 0; i < r.shape().columns.size(); i++) {
+            if ((r.exists()[i] & bit) == 0) {
+                continue;
+            }
+            String v = image[i];
+            if (v == null) {
+                g.writeNullField(r.shape().columns.get(i).name());
+            } else {
+                g.writeStringField(r.shape().columns.get(i).name(), v);
+            }
+        }
+        g.writeEndObject();
+    }
+
+    /** The envelope's {@code tableName} object, as NATIVE and S3 JSON write it. */
+    private static void tableName(JsonGenerator g, TableShape s) throws IOException {
+        g.writeObjectFieldStart("tableName");
+        g.writeObjectFieldStart("namespace");
+        g.writeStringField("catalog", s.catalog);
+        g.writeNullField("schema");
+        g.writeNumberField("hash", Math.abs(s.catalog.hashCode() % 100_000));
+        g.writeEndObject();
+        g.writeStringField("name", s.name);
+        g.writeNumberField("hash", Math.abs(s.table().hashCode() % 100_000));
+        g.writeEndObject();
+    }
+
     private void flatRow(ArcionRecord r) throws IOException {
         JsonGenerator g = generator();
         TableShape s = r.shape();
@@ -221,7 +272,7 @@ final class ArcionFile {
 
     private void header() throws IOException {
         StringBuilder line = new StringBuilder();
-        for (int i : shape.csvOrder) {
+        for (int i : snapshot ? shape.tableOrder : shape.csvOrder) {
             String name = shape.columns.get(i).name();
             if (line.length() > 0) {
                 line.append(',');
@@ -243,7 +294,7 @@ final class ArcionFile {
         StringBuilder line = new StringBuilder(256);
         TableShape s = r.shape();
         boolean first = true;
-        for (int i : s.csvOrder) {
+        for (int i : snapshot ? s.tableOrder : s.csvOrder) {
             if (!first) {
                 line.append(',');
             }

@@ -110,6 +110,19 @@ final class Generator {
         throw new IllegalStateException("weights");
     }
 
+    /**
+     * Whether table {@code t} follows Arcion's default image formats ({@code KEY}/{@code UPDATED}) throughout, as a
+     * Replicant writing NATIVE does (see {@link WorkloadSpec#nativeShare}); null when images are drawn per record.
+     */
+    static Boolean defaultImages(WorkloadSpec spec, int t) {
+        return spec.nativeShare() > 0 ? t % 2 == 1 : null;
+    }
+
+    private boolean partialImages(int t) {
+        Boolean fixed = defaultImages(spec, t);
+        return fixed != null ? fixed : r.nextDouble() < spec.partialImageShare();
+    }
+
     private void realtime(int t, Sink sink) throws IOException {
         LiveRows rows = live.get(t);
         double x = r.nextDouble();
@@ -118,7 +131,12 @@ final class Generator {
         } else if (x < spec.insertShare() + spec.deleteShare()) {
             delete(t, sink);
         } else if (x < spec.insertShare() + spec.deleteShare() + spec.keyChangeShare()) {
-            keyChange(t, sink);
+            if (Boolean.TRUE.equals(defaultImages(spec, t))) {
+                // KEY/UPDATED images cannot carry a key change (the new row is not in them): such a table gets none.
+                update(t, sink);
+            } else {
+                keyChange(t, sink);
+            }
         } else if (x < spec.insertShare() + spec.deleteShare() + spec.keyChangeShare() + spec.replayShare()) {
             replay(t, sink);
         } else {
@@ -167,7 +185,7 @@ final class Generator {
         List<Integer> changed = changeColumns(shape, row, 1 + r.nextInt(3));
         rows.put(row);
         s.updates++;
-        boolean partial = r.nextDouble() < spec.partialImageShare();
+        boolean partial = partialImages(t);
         int[] exists;
         Map<String, String> values;
         if (partial) {
@@ -217,7 +235,7 @@ final class Generator {
         String[] old = rows.get(id);
         rows.remove(id);
         s.deletes++;
-        boolean partial = r.nextDouble() < spec.partialImageShare();
+        boolean partial = partialImages(t);
         int[] exists = new int[old.length];
         if (partial) {
             for (int k : shape.key) {
@@ -330,6 +348,8 @@ final class Generator {
                     : WorkloadFile.Layout.CSV_WITH_HEADER;
         } else if (snapshot && r.nextDouble() < spec.flatSnapshotShare()) {
             layout = WorkloadFile.Layout.JSON_FLAT_ROWS;
+        } else if (!snapshot && spec.nativeShare() > 0 && r.nextDouble() < spec.nativeShare()) {
+            layout = WorkloadFile.Layout.NATIVE_LINES;
         } else {
             int framing = r.nextInt(20);
             layout = framing < 12 ? WorkloadFile.Layout.JSON_LINES

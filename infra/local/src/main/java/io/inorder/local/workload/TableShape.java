@@ -51,8 +51,13 @@ final class TableShape {
     final List<Column> columns;
     /** Indexes of the key columns in {@link #columns}, in key order. */
     final int[] key;
-    /** Column indexes in CSV order (alphabetical, as Arcion's samples look): CSV files and {@code csvColumns}. */
+    /**
+     * Column indexes in the order of realtime CSV triplets (alphabetical, as in Arcion's samples, whose snapshot lines
+     * keep table order; arcion-internal-cdc-format.md): realtime CSV files and {@code csvRealtimeColumns}.
+     */
     final int[] csvOrder;
+    /** Column indexes in table order: snapshot CSV lines and {@code csvColumns}. */
+    final int[] tableOrder;
     /** Relative share of realtime changes that hit this table. */
     final int weight;
 
@@ -78,6 +83,10 @@ final class TableShape {
         }
         order.sort(Comparator.comparing(i -> columns.get(i).name()));
         this.csvOrder = order.stream().mapToInt(Integer::intValue).toArray();
+        this.tableOrder = new int[columns.size()];
+        for (int i = 0; i < tableOrder.length; i++) {
+            tableOrder[i] = i;
+        }
     }
 
     /** The i-th table of a workload: six distinct shapes, repeated under catalogs shop2, shop3, … beyond six. */

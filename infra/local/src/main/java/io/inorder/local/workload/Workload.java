@@ -96,9 +96,10 @@ public final class Workload {
 
     /**
      * The table config ({@code tables.json}) for this workload: workspace {@value #WORKSPACE}; per table its
-     * collection, primary key, {@code csvColumns} (in CSV column order; only when the spec makes header-less CSV
-     * files) and the S3 key prefix of its stream (CSV lines and flat JSON rows carry no table name, so their table
-     * comes from the key).
+     * collection, primary key, {@code csvColumns} and {@code csvRealtimeColumns} (snapshot and realtime CSV column
+     * orders; only when the spec makes header-less CSV files), {@code afterImage}/{@code beforeImage} {@code all} for
+     * the tables whose NATIVE records carry whole rows, and the S3 key prefix of its stream (CSV lines and flat JSON
+     * rows carry no table name, so their table comes from the key).
      */
     public String tableConfigJson() {
         return tableConfigJson;
@@ -244,7 +245,8 @@ public final class Workload {
         ObjectNode root = JSON.createObjectNode();
         root.put("workspace", WORKSPACE);
         ObjectNode tables = root.putObject("tables");
-        for (TableShape s : shapes) {
+        for (int n = 0; n < shapes.size(); n++) {
+            TableShape s = shapes.get(n);
             ObjectNode t = tables.putObject(s.table());
             t.put("collection", s.collection);
             ArrayNode key = t.putArray("primaryKey");
@@ -254,10 +256,20 @@ public final class Workload {
             // Only when header-less CSV can occur: otherwise every CSV file is read by its header alone, the path
             // a table config without csvColumns takes.
             if (spec.csvShare() > 0 && spec.headerlessCsvShare() > 0) {
+                // Snapshot lines in table order, realtime triplets in their own order, as in Arcion's samples.
                 ArrayNode csv = t.putArray("csvColumns");
-                for (int i : s.csvOrder) {
+                for (int i : s.tableOrder) {
                     csv.add(s.columns.get(i).name());
                 }
+                ArrayNode realtime = t.putArray("csvRealtimeColumns");
+                for (int i : s.csvOrder) {
+                    realtime.add(s.columns.get(i).name());
+                }
+            }
+            if (Boolean.FALSE.equals(Generator.defaultImages(spec, n))) {
+                // NATIVE records do not say their images are whole rows: the table config does.
+                t.put("afterImage", "all");
+                t.put("beforeImage", "all");
             }
             t.putArray("prefixes").add(spec.keyPrefix() + s.table() + "_");
         }

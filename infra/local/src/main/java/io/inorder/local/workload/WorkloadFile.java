@@ -29,9 +29,17 @@ public record WorkloadFile(String key, String stream, long sequence, String tabl
         JSON_CONCATENATED,
         /** Snapshot rows as flat JSON objects (column → value, SQL NULL as JSON null), no envelope, no table name. */
         JSON_FLAT_ROWS,
-        /** Arcion CSV whose first line names the columns (realtime: {@code <col>_new,<col>_old,<col>_exists}…). */
+        /**
+         * Realtime changes as NATIVE envelopes (Arcion's Kafka format): images hold the columns the record carries,
+         * no {@code exists} map; the table config's {@code afterImage}/{@code beforeImage} say what they hold.
+         */
+        NATIVE_LINES,
+        /**
+         * Arcion CSV whose first line names the columns (snapshot: table order; realtime:
+         * {@code <col>_new,<col>_old,<col>_exists}… in triplet order).
+         */
         CSV_WITH_HEADER,
-        /** Arcion CSV without a header: read with the table's {@code csvColumns}. */
+        /** Arcion CSV without a header: read with the table's {@code csvColumns} and {@code csvRealtimeColumns}. */
         CSV_WITHOUT_HEADER;
 
         public boolean csv() {

@@ -34,6 +34,11 @@ package io.inorder.local.workload;
  * @param replayShare         the share of realtime changes that re-send a live row's current image as an insert, as
  *                            Arcion's full mode replays changes made during the snapshot (arcion-cdc-formats.md §10):
  *                            applying it must change nothing
+ * @param nativeShare         the share of realtime JSON files written as NATIVE envelopes (Arcion's Kafka format: no
+ *                            {@code exists} map). When above zero every table follows one Arcion image setting, as a
+ *                            Replicant does: even-numbered tables {@code ALL}/{@code ALL} (whole rows), odd-numbered
+ *                            ones the defaults {@code KEY}/{@code UPDATED} (every update and delete partial, and no
+ *                            key-changing updates, which such images cannot carry); the table config says which
  */
 public record WorkloadSpec(
         long seed,
@@ -54,7 +59,8 @@ public record WorkloadSpec(
         double gzipShare,
         double flatSnapshotShare,
         double badRecordShare,
-        double replayShare) {
+        double replayShare,
+        double nativeShare) {
 
     /** The most source tables a spec may ask for. */
     public static final int MAX_TABLES = 600;
@@ -89,6 +95,7 @@ public record WorkloadSpec(
         share("flatSnapshotShare", flatSnapshotShare);
         share("badRecordShare", badRecordShare);
         share("replayShare", replayShare);
+        share("nativeShare", nativeShare);
         if (insertShare + deleteShare + keyChangeShare + replayShare > 1.0 + 1e-9) {
             throw new IllegalArgumentException("insertShare + deleteShare + keyChangeShare + replayShare must be <= 1"
                     + " (updates take the rest), got " + (insertShare + deleteShare + keyChangeShare + replayShare));
@@ -110,7 +117,7 @@ public record WorkloadSpec(
      */
     public static WorkloadSpec defaults() {
         return new WorkloadSpec(1, 3, 2000, 20, 200, 1, "cdc/", 0.2, 0.3, 0.1, 0.03, 0.5, 0.15, 0.3, 0.25, 0.2,
-                0.3, 0.0, 0.02);
+                0.3, 0.0, 0.02, 0.0);
     }
 
     /**
@@ -139,6 +146,7 @@ public record WorkloadSpec(
         m.put("flat-snapshot-share", "share of JSON snapshot files as flat rows (default 0.3)");
         m.put("bad-record-share", "chance of a malformed record before each record (default 0)");
         m.put("replay-share", "share of realtime changes re-sending a live row as an insert (default 0.02)");
+        m.put("native-share", "share of realtime JSON files as NATIVE envelopes, no exists map (default 0)");
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -175,6 +183,7 @@ public record WorkloadSpec(
                 case "flat-snapshot-share" -> withFlatSnapshotShare(Double.parseDouble(v));
                 case "bad-record-share" -> withBadRecordShare(Double.parseDouble(v));
                 case "replay-share" -> withReplayShare(Double.parseDouble(v));
+                case "native-share" -> withNativeShare(Double.parseDouble(v));
                 default -> throw new IllegalArgumentException("unknown workload option --" + name + "; known: --"
                         + String.join(", --", OPTIONS.keySet()));
             };
@@ -192,86 +201,93 @@ public record WorkloadSpec(
     public WorkloadSpec withSeed(long s) {
         return new WorkloadSpec(s, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare, nativeShare);
     }
 
     public WorkloadSpec withTables(int n) {
         return new WorkloadSpec(seed, n, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare, nativeShare);
     }
 
     public WorkloadSpec withChanges(int n) {
         return new WorkloadSpec(seed, tables, n, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare, nativeShare);
     }
 
     public WorkloadSpec withRecordsPerFile(int min, int max) {
         return new WorkloadSpec(seed, tables, changes, min, max, firstSequence, keyPrefix, snapshotShare,
                 insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare, headerlessCsvShare,
-                gzipShare, flatSnapshotShare, badRecordShare, replayShare);
+                gzipShare, flatSnapshotShare, badRecordShare, replayShare, nativeShare);
     }
 
     public WorkloadSpec withFirstSequence(long first) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, first, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare, nativeShare);
     }
 
     public WorkloadSpec withKeyPrefix(String prefix) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, prefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare, nativeShare);
     }
 
     public WorkloadSpec withSnapshotShare(double s) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 s, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare, nativeShare);
     }
 
     /** The mix of realtime changes: inserts, deletes and key-changing updates; plain updates take the rest. */
     public WorkloadSpec withOperationMix(double inserts, double deletes, double keyChanges) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, inserts, deletes, keyChanges, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare, nativeShare);
     }
 
     public WorkloadSpec withPartialImageShare(double s) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, s, nullShare, csvShare, headerlessCsvShare,
-                gzipShare, flatSnapshotShare, badRecordShare, replayShare);
+                gzipShare, flatSnapshotShare, badRecordShare, replayShare, nativeShare);
     }
 
     public WorkloadSpec withNullShare(double s) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, s, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare, nativeShare);
     }
 
     /** The file format mix: CSV files, header-less among CSV files, gzip among all files. */
     public WorkloadSpec withFormatMix(double csv, double headerlessCsv, double gzip) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csv,
-                headerlessCsv, gzip, flatSnapshotShare, badRecordShare, replayShare);
+                headerlessCsv, gzip, flatSnapshotShare, badRecordShare, replayShare, nativeShare);
     }
 
     public WorkloadSpec withBadRecordShare(double s) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, s, replayShare);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, s, replayShare, nativeShare);
     }
 
     public WorkloadSpec withReplayShare(double s) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, s);
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, s, nativeShare);
+    }
+
+    /** The share of realtime JSON files written as NATIVE envelopes (see {@link #nativeShare}). */
+    public WorkloadSpec withNativeShare(double s) {
+        return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
+                snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
+                headerlessCsvShare, gzipShare, flatSnapshotShare, badRecordShare, replayShare, s);
     }
 
     public WorkloadSpec withFlatSnapshotShare(double s) {
         return new WorkloadSpec(seed, tables, changes, minRecordsPerFile, maxRecordsPerFile, firstSequence, keyPrefix,
                 snapshotShare, insertShare, deleteShare, keyChangeShare, partialImageShare, nullShare, csvShare,
-                headerlessCsvShare, gzipShare, s, badRecordShare, replayShare);
+                headerlessCsvShare, gzipShare, s, badRecordShare, replayShare, nativeShare);
     }
 }

@@ -3,6 +3,7 @@ package io.inorder.local.workload;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inorder.arcion.ArcionFormat;
 import io.inorder.arcion.ArcionReader;
 import io.inorder.arcion.ArcionReaders;
 import io.inorder.arcion.BadRecord;
@@ -75,8 +76,7 @@ final class MappedReplay {
             problems.add(file.key() + ": no table prefix matches the key");
             return;
         }
-        ReaderOptions opts = ReaderOptions.defaults()
-                .withCsvColumns(byKey.csvColumns().isEmpty() ? null : byKey.csvColumns());
+        ReaderOptions opts = byKey.readerOptions(ArcionFormat.AUTO);
         try (ArcionReader reader = ArcionReaders.open(workload.open(file), file.key(), opts)) {
             ReadResult rr;
             while ((rr = reader.next()) != null) {

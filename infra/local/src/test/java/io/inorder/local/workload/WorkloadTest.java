@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inorder.arcion.ArcionFormat;
 import io.inorder.arcion.ArcionReader;
 import io.inorder.arcion.ArcionReaders;
 import io.inorder.arcion.BadRecord;
@@ -62,8 +63,7 @@ class WorkloadTest {
         long total = 0;
         for (WorkloadFile f : w.files()) {
             TableMapping t = config.tableForKey(f.key()).orElseThrow();
-            ReaderOptions opts = ReaderOptions.defaults()
-                    .withCsvColumns(t.csvColumns().isEmpty() ? null : t.csvColumns());
+            ReaderOptions opts = t.readerOptions(ArcionFormat.AUTO);
             int n = 0;
             try (ArcionReader r = ArcionReaders.open(w.open(f), f.key(), opts)) {
                 ReadResult rr;
@@ -120,7 +120,9 @@ class WorkloadTest {
         Set<Change.Kind> kinds = w.changes().stream().map(Change::kind).collect(Collectors.toSet());
         assertThat(kinds).containsExactlyInAnyOrderElementsOf(EnumSet.allOf(Change.Kind.class));
         Set<WorkloadFile.Layout> layouts = w.files().stream().map(WorkloadFile::layout).collect(Collectors.toSet());
-        assertThat(layouts).containsExactlyInAnyOrderElementsOf(EnumSet.allOf(WorkloadFile.Layout.class));
+        // NATIVE envelopes are Arcion's Kafka format: only a spec that asks for them (the MSK demo's) writes them.
+        assertThat(layouts).containsExactlyInAnyOrderElementsOf(EnumSet.complementOf(
+                EnumSet.of(WorkloadFile.Layout.NATIVE_LINES)));
         assertThat(w.files()).anyMatch(WorkloadFile::gzip).anyMatch(f -> !f.gzip())
                 .anyMatch(f -> f.snapshot() && f.layout().csv()).anyMatch(f -> !f.snapshot() && f.layout().csv());
         assertThat(w.changes()).anyMatch(c -> c.kind() == Change.Kind.UPDATE_PARTIAL
@@ -177,7 +179,10 @@ class WorkloadTest {
         TableMapping items = config.table("shop.order_items").orElseThrow();
         assertThat(items.collection()).isEqualTo("order_items");
         assertThat(items.primaryKey()).containsExactly("order_id", "line_no");
-        assertThat(items.csvColumns()).containsExactly("gift_message", "line_no", "order_id", "price", "qty", "sku");
+        // Snapshot lines in table order, realtime triplets in another (Arcion's samples do the same).
+        assertThat(items.csv().columns()).containsExactly("order_id", "line_no", "sku", "qty", "price", "gift_message");
+        assertThat(items.csv().realtimeColumns())
+                .containsExactly("gift_message", "line_no", "order_id", "price", "qty", "sku");
         assertThat(config.tableForKey("cdc/shop.order_items_12.csv.gz")).contains(items);
         assertThat(config.tableForKey("cdc/shop.orders_12.json").orElseThrow().table()).isEqualTo("shop.orders");
         assertThat(w.expected()).containsOnlyKeys("customers", "orders", "order_items");
@@ -185,7 +190,7 @@ class WorkloadTest {
         Workload headed = Workload.generate(SMALL.withFormatMix(0.5, 0.0, 0.0));
         assertThat(TableConfig.parse(headed.tableConfigJson(), "tables.json").tables())
                 .as("without header-less CSV files every CSV file is read by its header alone")
-                .allMatch(t -> t.csvColumns().isEmpty());
+                .allMatch(t -> t.csv().columns().isEmpty());
         assertThat(headed.files()).anyMatch(f -> f.layout() == WorkloadFile.Layout.CSV_WITH_HEADER);
         assertThat(headed.differences(MappedReplay.inOrder(headed).collections, 5)).isEmpty();
     }
@@ -293,5 +298,26 @@ class WorkloadTest {
         assertThatThrownBy(() -> WorkloadSpec.defaults().withOperationMix(0.6, 0.3, 0.2))
                 .hasMessageContaining("insertShare + deleteShare + keyChangeShare + replayShare");
         assertThatThrownBy(() -> WorkloadSpec.defaults().withNullShare(1.5)).hasMessageContaining("nullShare");
+    }
+
+    @Test
+    void aNativeWorkloadGivesEachTableOneArcionImageSettingAndSaysWhichInTheTableConfig() throws IOException {
+        Workload w = Workload.generate(WorkloadSpec.defaults().withTables(3).withFormatMix(0, 0, 0)
+                .withFlatSnapshotShare(1).withNativeShare(1).withRecordsPerFile(5, 40));
+        TableConfig config = TableConfig.parse(w.tableConfigJson(), "tables.json");
+        assertThat(config.table("shop.customers").orElseThrow().afterImage()).isEqualTo(TableMapping.AfterImage.ALL);
+        assertThat(config.table("shop.orders").orElseThrow().afterImage())
+                .as("Arcion's default UPDATED: nothing to declare").isEqualTo(TableMapping.AfterImage.UPDATED);
+        assertThat(w.files()).allMatch(f -> f.snapshot() ? f.layout() == WorkloadFile.Layout.JSON_FLAT_ROWS
+                : f.layout() == WorkloadFile.Layout.NATIVE_LINES);
+        assertThat(w.changes()).filteredOn(c -> c.table().equals("shop.orders"))
+                .noneMatch(c -> c.kind() == Change.Kind.KEY_CHANGE || c.kind() == Change.Kind.UPDATE_FULL)
+                .anyMatch(c -> c.kind() == Change.Kind.UPDATE_PARTIAL);
+        assertThat(w.changes()).filteredOn(c -> c.table().equals("shop.customers"))
+                .noneMatch(c -> c.kind() == Change.Kind.UPDATE_PARTIAL);
+        String nativeFile = new String(w.bytes(w.files().stream().filter(f -> !f.snapshot()).findFirst()
+                .orElseThrow()), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(nativeFile).contains("\"cursor\":{\"extractorId\"").doesNotContain("\"exists\"");
+        assertThat(w.differences(MappedReplay.inOrder(w).collections, 5)).isEmpty();
     }
 }
