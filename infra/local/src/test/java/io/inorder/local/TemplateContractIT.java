@@ -7,13 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.inorder.observe.Log;
 import io.inorder.observe.Metrics;
 import io.inorder.pipeline.IngestConfig;
@@ -468,54 +462,9 @@ class TemplateContractIT {
         return read;
     }
 
-    /**
-     * Reads YAML into a tree in which CloudFormation's short-form tags become their long forms ({@code !Ref X} →
-     * {"Ref": "X"}, {@code !Sub s} → {"Fn::Sub": s}), so references can be told from plain strings.
-     */
+    /** template.yaml as a tree with short-form tags in their long forms (the local stack's reader). */
     static JsonNode readYaml(Path file) throws IOException {
-        try (YAMLParser p = new YAMLFactory().createParser(file.toFile())) {
-            p.nextToken();
-            return node(p);
-        }
-    }
-
-    private static JsonNode node(YAMLParser p) throws IOException {
-        // YAMLParser reports a local tag without its "!" (!Ref -> "Ref"); YAML's own tags are URIs (tag:yaml.org,...).
-        String id = p.getTypeId();
-        String tag = id != null && !id.contains(":") ? id : null;
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        JsonNode value;
-        JsonToken t = p.currentToken();
-        if (t == JsonToken.START_OBJECT) {
-            ObjectNode o = f.objectNode();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                o.set(name, node(p));
-            }
-            value = o;
-        } else if (t == JsonToken.START_ARRAY) {
-            ArrayNode a = f.arrayNode();
-            while (p.nextToken() != JsonToken.END_ARRAY) {
-                a.add(node(p));
-            }
-            value = a;
-        } else if (t == JsonToken.VALUE_NUMBER_INT) {
-            value = f.numberNode(p.getLongValue());
-        } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-            value = f.numberNode(p.getDecimalValue());
-        } else if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
-            value = f.booleanNode(t == JsonToken.VALUE_TRUE);
-        } else if (t == JsonToken.VALUE_NULL) {
-            value = f.nullNode();
-        } else {
-            value = f.textNode(p.getText());
-        }
-        if (tag == null) {
-            return value;
-        }
-        String longForm = tag.equals("Ref") || tag.equals("Condition") ? tag : "Fn::" + tag;
-        return f.objectNode().set(longForm, value);
+        return io.inorder.local.lambda.SamTemplate.readYaml(file);
     }
 
     @Test
