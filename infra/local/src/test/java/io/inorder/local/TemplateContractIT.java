@@ -48,6 +48,13 @@ class TemplateContractIT {
     /** Names the observe package reads (Log.fromEnvironment, Metrics.fromEnvironment), found by recording reads. */
     private static final Set<String> OBSERVE_VARIABLES = observeVariables();
 
+    /**
+     * The AWS SDK's endpoint variables: read by the SDK, not by our code. The template declares them (as AWS::NoValue,
+     * so AWS never sets them) only for sam local invoke's env.json, which may set declared variables only.
+     */
+    static final Set<String> SDK_ENDPOINT_VARIABLES = Set.of("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3",
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_LAMBDA");
+
     /** Read by IngestConfig but meaningful only to the MSK function, so the S3 function must not set it. */
     private static final String MSK_ONLY = IngestConfig.REPORT_BATCH_ITEM_FAILURES.name();
     /** Read by IngestConfig but meaningful only to the reconciler. */
@@ -102,6 +109,7 @@ class TemplateContractIT {
             settings.add(s.name());
         }
         settings.addAll(OBSERVE_VARIABLES);
+        settings.addAll(SDK_ENDPOINT_VARIABLES);
         JsonNode globals = template.path("Globals").path("Function");
         functions().forEach((name, f) -> {
             Set<String> set = new TreeSet<>();
@@ -117,6 +125,18 @@ class TemplateContractIT {
             }
             assertThat(set).as(name + " environment variables").isEqualTo(expected);
         });
+    }
+
+    @Test
+    void theSdkEndpointVariablesAreNeverSetInAws() {
+        JsonNode globals = template.path("Globals").path("Function").path("Environment").path("Variables");
+        for (String v : SDK_ENDPOINT_VARIABLES) {
+            assertThat(globals.path(v).path("Ref").asText()).as(v + " in AWS: removed by AWS::NoValue, so the SDK "
+                    + "uses AWS's endpoint (an empty value would be taken as an endpoint)").isEqualTo("AWS::NoValue");
+        }
+        functions().forEach((name, f) -> assertThat(f.path("Properties").path("Environment").path("Variables")
+                .fieldNames()).toIterable().as(name + " must not set an endpoint variable of its own")
+                .doesNotContainAnyElementsOf(SDK_ENDPOINT_VARIABLES));
     }
 
     @Test

@@ -137,6 +137,10 @@ public final class LocalAwsEndpoint implements AutoCloseable {
                 credentials(exchange);
                 return;
             }
+            if (method.equals("GET") && path.startsWith("/2015-03-31/functions/") && path.endsWith("/configuration")) {
+                configuration(exchange, path);
+                return;
+            }
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
@@ -222,6 +226,33 @@ public final class LocalAwsEndpoint implements AutoCloseable {
             default -> error(exchange, 400, "InvalidParameterValueException", "X-Amz-Invocation-Type " + type
                     + " is not one of RequestResponse, Event, DryRun");
         }
+    }
+
+    /** GetFunctionConfiguration: what {@code inorder status --stack} reads of a deployed function. */
+    private void configuration(HttpExchange exchange, String path) throws IOException {
+        LocalLambda functions = this.lambda;
+        String name = URLDecoder.decode(path.substring("/2015-03-31/functions/".length(),
+                path.length() - "/configuration".length()), StandardCharsets.UTF_8);
+        Optional<LocalLambda.Target> target = functions == null ? Optional.empty()
+                : functions.resolve(name, query(exchange.getRequestURI(), "Qualifier").orElse(null));
+        if (target.isEmpty()) {
+            error(exchange, 404, "ResourceNotFoundException", "Function not found: " + name);
+            return;
+        }
+        FunctionSpec f = functions.functions().stream().filter(x -> x.name().equals(target.get().function()))
+                .findFirst().orElseThrow();
+        ObjectNode c = JSON.createObjectNode();
+        c.put("FunctionName", f.name());
+        c.put("FunctionArn", functions.arn(f.name()));
+        c.put("Runtime", "java21");
+        c.put("Handler", f.handler());
+        c.put("Timeout", f.timeout().toSeconds());
+        c.put("MemorySize", f.memoryMb());
+        c.put("Version", target.get().qualifier() == null ? "$LATEST" : LocalLambda.VERSION);
+        ObjectNode vars = c.putObject("Environment").putObject("Variables");
+        new java.util.TreeMap<>(f.environment()).forEach(vars::put);
+        c.putObject("SnapStart").put("ApplyOn", "PublishedVersions").put("OptimizationStatus", "On");
+        reply(exchange, 200, c.toString().getBytes(StandardCharsets.UTF_8), "application/json");
     }
 
     private void getSecretValue(HttpExchange exchange, byte[] body) throws IOException {
