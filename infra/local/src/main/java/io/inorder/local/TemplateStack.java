@@ -173,9 +173,9 @@ public final class TemplateStack implements AutoCloseable {
 
     /**
      * While set, S3 "loses" every notification: objects are stored but no function hears of them (the reconciler's
-     * job is to find such objects; tests use this to make one).
+     * job is to find such objects; tests use this to make one, the benchmark to deliver its events itself).
      */
-    void loseNotifications(boolean lose) {
+    public void loseNotifications(boolean lose) {
         this.loseNotifications = lose;
     }
 
