@@ -114,6 +114,7 @@ final class ServeCommand {
         String configText = configFile == null ? null : ReplayCommand.readConfig(configFile);
         PrintStream functionLogs = o.flag("--verbose") ? err : quietFunctionLogs(err);
         try (Served served = start(projectRoot(), ports, configText, configFile, functionLogs, out)) {
+            served.deployed().lambda().publish();
             served.deployed().startSchedules();
             out.println("Serving until Ctrl-C.");
             out.flush();
@@ -202,7 +203,8 @@ final class ServeCommand {
         out.println("Try, in another shell:");
         out.println("  export AWS_ACCESS_KEY_ID=" + LocalStack.ACCESS_KEY + " AWS_SECRET_ACCESS_KEY="
                 + LocalStack.SECRET_KEY + " AWS_DEFAULT_REGION=" + LocalStack.REGION.id());
-        TableMapping first = config == null || config.tables().isEmpty() ? null : config.tables().iterator().next();
+        TableMapping first = config == null ? null : config.tables().stream()
+                .min(java.util.Comparator.comparing(TableMapping::table)).orElse(null);
         String table = first == null ? "shop.orders" : first.table();
         out.println("  aws s3 cp FILE s3://" + bucket + "/" + prefix + table + "_1.json --endpoint-url " + s3);
         out.println("  aws s3 ls s3://" + bucket + "/" + prefix + " --recursive --endpoint-url " + s3);

@@ -167,6 +167,42 @@ public final class LocalLambda implements AutoCloseable {
         return Optional.of(new Target(name, effective));
     }
 
+    /**
+     * Starts one environment per function in the background, as publishing a SnapStart version initializes one and
+     * takes the snapshot before the first invocation: the first event then waits only for the restore. A function
+     * whose init fails is left to fail again, visibly, on its first invocation.
+     */
+    public void publish() {
+        for (Pool pool : pools.values()) {
+            synchronized (pool) {
+                if (!pool.all.isEmpty() || pool.starting > 0) {
+                    continue;
+                }
+                pool.starting++;
+            }
+            async.execute(() -> {
+                ExecutionEnvironment e = null;
+                try {
+                    e = start(pool.function, settings.initType());
+                } catch (IOException | RuntimeException failed) {
+                    if (settings.logs() != null) {
+                        settings.logs().println("[local lambda] " + pool.function.name() + " did not initialize: "
+                                + failed.getMessage());
+                    }
+                } finally {
+                    synchronized (pool) {
+                        pool.starting--;
+                        if (e != null) {
+                            pool.all.add(e);
+                            pool.idleEnvironments.addLast(e);
+                        }
+                        pool.notifyAll();
+                    }
+                }
+            });
+        }
+    }
+
     /** Invokes {@code function} and waits for its outcome (a function error is a result, not an exception). */
     public ExecutionEnvironment.Result invoke(String function, byte[] payload) {
         Pool pool = pool(function);
