@@ -347,7 +347,8 @@ public final class ExecutionEnvironment implements AutoCloseable {
         }
     }
 
-    private static void sleep(long millis) {
+    /** Sleeps, keeping an interrupt for the caller to see. */
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -237,7 +237,7 @@ public final class LocalLambda implements AutoCloseable {
         for (int attempt = 0; attempt <= ASYNC_RETRIES; attempt++) {
             if (attempt > 0) {
                 asyncRetries.incrementAndGet();
-                sleep(settings.asyncRetryPause().multipliedBy(attempt).toMillis());
+                ExecutionEnvironment.sleep(settings.asyncRetryPause().multipliedBy(attempt).toMillis());
             }
             try {
                 ExecutionEnvironment.Result r = invoke(function, payload);
@@ -427,14 +427,6 @@ public final class LocalLambda implements AutoCloseable {
                     Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
