@@ -76,12 +76,29 @@ public final class Metrics {
     private final Clock clock;
     private final Map<Name, DoubleAdder> sums = new ConcurrentHashMap<>();
     private final Map<Name, Double> maxima = new ConcurrentHashMap<>();
+    private final Observer observer;
+
+    /**
+     * Sees every value {@link #add} receives, as it is added and before it is summed or kept as a maximum. An
+     * observation hook for benchmarks and tests (e.g. the total of a gauge such as {@code CommitWait} over an
+     * invocation, where the published metric is its maximum); it changes nothing that is published.
+     */
+    @FunctionalInterface
+    public interface Observer {
+        void added(Name name, double value);
+    }
 
     public Metrics(String namespace, String service, PrintStream out, Clock clock) {
+        this(namespace, service, out, clock, null);
+    }
+
+    /** Metrics whose every added value is also shown to {@code observer} ({@code null} for none). */
+    public Metrics(String namespace, String service, PrintStream out, Clock clock, Observer observer) {
         this.namespace = namespace;
         this.service = service;
         this.out = out;
         this.clock = clock;
+        this.observer = observer;
     }
 
     /** Metrics from {@code POWERTOOLS_METRICS_NAMESPACE} and {@code POWERTOOLS_SERVICE_NAME}, to stdout. */
@@ -92,6 +109,9 @@ public final class Metrics {
 
     /** Adds to a counter (or, for a gauge, keeps the maximum). */
     public void add(Name name, double value) {
+        if (observer != null) {
+            observer.added(name, value);
+        }
         if (name.gauge) {
             maxima.merge(name, value, Math::max);
         } else {

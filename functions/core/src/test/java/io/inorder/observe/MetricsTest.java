@@ -38,6 +38,21 @@ class MetricsTest {
     }
 
     @Test
+    void anObserverSeesEveryAddedValueWhileTheGaugeStillPublishesItsMaximum() throws Exception {
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        Metrics observed = new Metrics("Inorder", "s3-ingest", new PrintStream(sink, true, StandardCharsets.UTF_8),
+                Clock.systemUTC(), (name, value) -> seen.add(name.metric() + "=" + (long) value));
+        observed.add(Metrics.Name.COMMIT_WAIT, 1_500);
+        observed.add(Metrics.Name.COMMIT_WAIT, 700);
+        observed.increment(Metrics.Name.REQUESTS);
+        observed.flush();
+
+        assertThat(seen).containsExactly("CommitWait=1500", "CommitWait=700", "Requests=1");
+        assertThat(new ObjectMapper().readTree(sink.toString(StandardCharsets.UTF_8)).get("CommitWait").asLong())
+                .isEqualTo(1_500);
+    }
+
+    @Test
     void flushStartsOverAndWritesNothingWhenNothingWasRecorded() {
         metrics.increment(Metrics.Name.REQUESTS);
         metrics.flush();

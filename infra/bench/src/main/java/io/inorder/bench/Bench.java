@@ -21,7 +21,7 @@ public final class Bench {
 
     private static final String USAGE = """
             usage: inorder bench [--quick] [--out FILE] [--note TEXT]
-              --quick      smaller inputs and fewer iterations: a smoke check in under 2 minutes
+              --quick      smaller inputs and fewer iterations: a smoke check in about 4 minutes
               --out FILE   where to write the report (default: BENCHMARKS.md at the repository root)
               --note TEXT  a line for the report, e.g. what else the machine was doing""";
 
@@ -54,28 +54,34 @@ public final class Bench {
         progress("wrote " + out.toAbsolutePath().normalize() + " in " + String.format(Locale.ROOT, "%.1f",
                 results.minutes()) + " min");
         boolean allRan = results.normalize().ok() && results.requests().ok() && results.endToEnd().ok()
-                && results.memory().ok() && results.coldStart().ok() && results.dynamoDb().ok();
+                && results.memory().ok() && results.coldStart().ok() && results.dynamoDb().ok()
+                && results.latency().ok();
         System.exit(allRan ? 0 : 1);
     }
 
     private static Results run(boolean quick, String note, long started) throws Exception {
         Instant date = Instant.now();
         // JMH first, before the local stack's threads exist, so the forked benchmark JVM has the machine to itself.
-        progress("1/6 normalize throughput (JMH, " + (quick ? "quick" : "full") + ") ...");
+        progress("1/7 normalize throughput (JMH, " + (quick ? "quick" : "full") + ") ...");
         Results.Section<List<NormalizeThroughput.Score>> normalize = section(() -> NormalizeThroughput.run(quick));
         progress("starting the local stack (DynamoDB Local, S3Proxy, emulator) ...");
+        Results.Section<List<RequestEfficiency.Figures>> requests;
+        Results.Section<List<EndToEnd.Figures>> endToEnd;
+        Results.Section<List<DynamoDbRequests.Figures>> dynamoDb;
+        Results.Section<ColdStart.Figures> coldStart;
+        Results.Section<MemoryBound.Figures> memory;
         try (LocalStack stack = LocalStack.start()) {
             S3PathRig.prepare(stack);
-            progress("2/6 request efficiency ...");
-            var requests = section(() -> {
+            progress("2/7 request efficiency ...");
+            requests = section(() -> {
                 RequestEfficiency section = new RequestEfficiency(stack.emulator(), 10_485_760, 20_000);
                 return RequestEfficiency.workloads(quick).stream().map(w -> {
                     progress("    " + w.name() + ": " + w.documents() + " documents");
                     return section.run(w);
                 }).toList();
             });
-            progress("3/6 end-to-end ...");
-            var endToEnd = section(() -> {
+            progress("3/7 end-to-end ...");
+            endToEnd = section(() -> {
                 EndToEnd section = new EndToEnd(stack);
                 // Untimed: compiles the S3 path in this JVM, so the first timed run does not pay for the JIT.
                 section.run(2, 1, 2_000);
@@ -85,22 +91,30 @@ public final class Bench {
                 progress("    4 streams: " + String.format(Locale.ROOT, "%.0f docs/s", four.documentsPerSecond()));
                 return List.of(one, four);
             });
-            progress("4/6 DynamoDB calls per file ...");
-            var dynamoDb = section(() -> {
+            progress("4/7 DynamoDB calls per file ...");
+            dynamoDb = section(() -> {
                 DynamoDbRequests section = new DynamoDbRequests(stack);
                 return List.of(section.run("small (10 records)", 10, NormalizeBenchmark.DOCUMENT_BYTES, 20_000),
                         section.run(quick ? "large (5,000 records, 250 per request)"
                                 : "large (20,000 records, 250 per request)", quick ? 5_000 : 20_000, 200, 250));
             });
-            progress("5/6 cold start (" + (quick ? 1 : 5) + " runs of 4 environments in the local Lambda runtime) ...");
-            var coldStart = section(() -> new ColdStart(stack).run(quick ? 1 : 5));
+            progress("5/7 cold start (" + (quick ? 1 : 5) + " runs of 4 environments in the local Lambda runtime) ...");
+            coldStart = section(() -> new ColdStart(stack).run(quick ? 1 : 5));
             long target = quick ? 64L << 20 : 1L << 30;
-            progress("6/6 memory bound (" + (target >> 20) + " MiB file at -Xmx" + MemoryBound.HEAP_MIB + "m) ...");
-            var memory = section(() -> new MemoryBound(stack).run(target));
-            double minutes = (System.nanoTime() - started) / 6e10;
-            return new Results(date, machine(), note, quick, minutes, normalize, requests, endToEnd, memory, coldStart,
-                    dynamoDb);
+            progress("6/7 memory bound (" + (target >> 20) + " MiB file at -Xmx" + MemoryBound.HEAP_MIB + "m) ...");
+            memory = section(() -> new MemoryBound(stack).run(target));
         }
+        // Last, on stacks of its own (one per apply lag): the longest section, and the one whose emulator is slow.
+        ServiceLatency.Plan plan = quick ? ServiceLatency.Plan.quick() : ServiceLatency.Plan.full();
+        progress("7/7 under service latency (apply lag " + plan.lags().stream().map(l -> l.toMillis() + "")
+                .collect(java.util.stream.Collectors.joining(", ")) + " ms; request latency "
+                + ServiceLatency.REQUEST_LATENCY.toMillis() + " ms + " + ServiceLatency.LATENCY_PER_MIB.toMillis()
+                + " ms/MiB) ...");
+        var latency = section(() -> new ServiceLatency(ServiceLatency.REQUEST_LATENCY, ServiceLatency.LATENCY_PER_MIB)
+                .run(plan, line -> progress("    " + line)));
+        double minutes = (System.nanoTime() - started) / 6e10;
+        return new Results(date, machine(), note, quick, minutes, normalize, requests, endToEnd, memory, coldStart,
+                dynamoDb, latency);
     }
 
     private static <T> Results.Section<T> section(Callable<T> body) {

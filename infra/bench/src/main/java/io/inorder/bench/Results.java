@@ -13,7 +13,8 @@ record Results(Instant date, String machine, String note, boolean quick, double 
                Section<List<EndToEnd.Figures>> endToEnd,
                Section<MemoryBound.Figures> memory,
                Section<ColdStart.Figures> coldStart,
-               Section<List<DynamoDbRequests.Figures>> dynamoDb) {
+               Section<List<DynamoDbRequests.Figures>> dynamoDb,
+               Section<ServiceLatency.Figures> latency) {
 
     /** A section's figures, or why there are none. */
     record Section<T>(T figures, String failure) {

@@ -1,5 +1,6 @@
 package io.inorder.bench;
 
+import io.inorder.ledger.FileLedger;
 import io.inorder.ledger.LedgerTable;
 import io.inorder.local.LocalContext;
 import io.inorder.local.LocalS3Function;
@@ -9,6 +10,7 @@ import io.inorder.observe.Metrics;
 import io.inorder.pipeline.IngestConfig;
 import io.inorder.pipeline.IngestServices;
 import io.inorder.pipeline.S3Ingest;
+import io.inorder.pipeline.S3KeyPattern;
 import io.inorder.s3.S3IngestHandler;
 import io.inorder.writeapi.ApiKeySource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -26,6 +28,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -64,17 +67,29 @@ final class S3PathRig implements AutoCloseable {
     private final DynamoDbClient dynamoDb;
     private final S3Client s3;
     private final S3IngestHandler handler;
+    private final IngestConfig config;
+    private final FileLedger ledger;
     private int invocations;
+    private long invocationNanos;
 
     /**
      * @param overrides   extra environment variables (e.g. {@code MAX_REQUEST_DOCUMENTS})
      * @param interceptor installed on the DynamoDB client the pipeline uses, or {@code null}
      */
     S3PathRig(Endpoints endpoints, Map<String, String> overrides, ExecutionInterceptor interceptor) {
+        this(endpoints, overrides, interceptor, null);
+    }
+
+    /**
+     * @param observer sees every metric value the function adds ({@code null} for none): how a benchmark totals the
+     *                 commit wait, which the published metric reports as its maximum
+     */
+    S3PathRig(Endpoints endpoints, Map<String, String> overrides, ExecutionInterceptor interceptor,
+            Metrics.Observer observer) {
         Map<String, String> env = LocalS3Function.environment(endpoints.writeApi().toString(), endpoints.apiKey(),
                 CdcRecords.TABLE_CONFIG, FUNCTION_TIMEOUT);
         env.putAll(overrides);
-        IngestConfig config = IngestConfig.fromEnvironment(env, name -> {
+        this.config = IngestConfig.fromEnvironment(env, name -> {
             throw new IllegalArgumentException("the benchmarks pass the table config inline, not through SSM");
         });
         SdkHttpClient http = UrlConnectionHttpClient.create();
@@ -91,7 +106,8 @@ final class S3PathRig implements AutoCloseable {
                 .credentialsProvider(credentials).httpClient(http).build();
         Clock clock = Clock.systemUTC();
         Log log = new Log("inorder", Log.Level.WARN, System.err, clock);
-        Metrics metrics = new Metrics("Inorder", "inorder", new PrintStream(OutputStream.nullOutputStream()), clock);
+        Metrics metrics = new Metrics("Inorder", "inorder", new PrintStream(OutputStream.nullOutputStream()), clock,
+                observer);
         IngestServices services = IngestServices.create(config, dynamoDb, s3, ApiKeySource.fromEnvironment(env),
                 metrics, log, clock);
         S3Ingest ingest = S3Ingest.create(config, services, dynamoDb, s3, stream -> {
@@ -99,6 +115,8 @@ final class S3PathRig implements AutoCloseable {
                     + "figures would be wrong; raise the function timeout");
         }, clock);
         this.handler = new S3IngestHandler(ingest, log);
+        this.ledger = new FileLedger(dynamoDb, config.stateTable(), clock, config.firstSequence(),
+                FileLedger.DEFAULT_ARRIVAL_RETENTION);
     }
 
     /** Creates the state table, the buckets and the collection (once per stack, from the parent JVM). */
@@ -119,8 +137,29 @@ final class S3PathRig implements AutoCloseable {
     /** Handles one S3 event for {@code objects}, as the Lambda runtime would invoke the handler; returns its reply. */
     String handle(List<S3Events.StoredObject> objects) {
         invocations++;
-        return handler.handleRequest(S3Events.put(objects),
-                new LocalContext(UUID.randomUUID().toString(), "inorder-s3-ingest", FUNCTION_TIMEOUT, System.err));
+        long started = System.nanoTime();
+        try {
+            return handler.handleRequest(S3Events.put(objects),
+                    new LocalContext(UUID.randomUUID().toString(), "inorder-s3-ingest", FUNCTION_TIMEOUT, System.err));
+        } finally {
+            invocationNanos += System.nanoTime() - started;
+        }
+    }
+
+    /**
+     * Records the object's arrival in the ledger as its notification would have (the same {@link FileLedger} call),
+     * without an invocation: how a benchmark lays out a backlog, files that arrived while nobody could apply them.
+     */
+    void recordArrival(S3Events.StoredObject object) {
+        S3KeyPattern.Match match = config.keyPattern().match(object.key()).orElseThrow(() ->
+                new IllegalArgumentException(object.key() + " does not match S3_KEY_PATTERN"));
+        ledger.recordArrival(object.bucket() + "/" + match.stream(), match.seq(), object.key(), object.eTag(),
+                object.size(), Instant.now());
+    }
+
+    /** The time spent inside {@link #handle} so far, as Lambda would bill it (duration, not CPU). */
+    Duration invocationTime() {
+        return Duration.ofNanos(invocationNanos);
     }
 
     int invocations() {

@@ -3,6 +3,7 @@ package io.inorder.bench;
 import io.inorder.writeapi.WriteApiSettings;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -42,16 +43,36 @@ class BenchmarkReportTest {
     }
 
     @Test
+    void theServiceLatencySectionReportsEachRunAgainstItsZeroLagRunAndTheTargets() {
+        String md = BenchmarkReport.render(results());
+
+        assertThat(md).contains("## 7. Under service latency", "**Request latency: 50 ms + 20 ms per MiB of body.**");
+        // 0.625 files/s against 10: 0.06×; 320 s of invocation for 200 files is 1,600 GB-s per 1,000 at 1 GB.
+        assertThat(md).contains("| (a) 1 stream, backlog of small files | 1.0 s | 200 | 20,000 | 32.0 | 320.00 | 0.63 "
+                + "| 0.1 | 63 | 94 % | 1,600.0 | 0.06× |");
+        assertThat(md).contains("| (a) 1 stream, backlog of small files | 0.0 s | 200 | 20,000 | 32.0 | 20.00 | 10.00 "
+                + "| 1.6 | 1,000 | 5 % | 100.0 | 1.00× |");
+        assertThat(md).contains("| At 1 s apply lag, (a) 1 stream, backlog of small files vs zero lag | 0.63 files/s "
+                + "| 10.00 files/s | 0.06× | ≥ 0.8× | **no** |");
+        assertThat(md).contains("| At 1 s apply lag, (a) 1 stream, backlog of small files, files/s per stream | "
+                + "0.63 files/s | | | ≥ 10 files/s | **no** |");
+        assertThat(md).contains("| At 1 s apply lag, (d) 1 Kafka partition, batches vs zero lag | 8.89 batches/s "
+                + "| 10.00 batches/s | 0.89× | ≥ 0.8× | yes |");
+    }
+
+    @Test
     void aFailedSectionIsReportedAsFailedAndTheOthersStillRender() {
         Results ok = results();
         Results r = new Results(ok.date(), ok.machine(), "", true, 1.0,
                 Results.Section.failed(new IllegalStateException("JMH fork died")), ok.requests(), ok.endToEnd(),
-                ok.memory(), ok.coldStart(), ok.dynamoDb());
+                ok.memory(), ok.coldStart(), ok.dynamoDb(),
+                Results.Section.failed(new IllegalStateException("stack did not start")));
 
         String md = BenchmarkReport.render(r);
 
         assertThat(md).contains("| Normalize throughput | failed: IllegalStateException: JMH fork died |",
-                "**quick mode**", "n/a (normalize failed)", "## 2. Request efficiency");
+                "**quick mode**", "n/a (normalize failed)", "## 2. Request efficiency",
+                "| Under service latency | failed: IllegalStateException: stack did not start |");
     }
 
     private static Results results() {
@@ -79,8 +100,20 @@ class BenchmarkReportTest {
         List<DynamoDbRequests.Figures> ddb = List.of(
                 new DynamoDbRequests.Figures("small", 10, 1, 17, Map.of("UpdateItem", 9L, "GetItem", 8L)),
                 new DynamoDbRequests.Figures("large", 20_000, 21, 97, Map.of("UpdateItem", 89L, "GetItem", 8L)));
+        Duration second = Duration.ofSeconds(1);
+        ServiceLatency.Figures latency = new ServiceLatency.Figures(Duration.ofMillis(50), Duration.ofMillis(20), List.of(
+                // 200 files in 20 s at zero lag, 320 s at 1 s: 10 and 0.625 files/s.
+                new ServiceLatency.Run(ServiceLatency.BACKLOG, Duration.ZERO, 1, 200, 20_000, 32_000_000, 20.0, 1,
+                        20_000_000_000L, 1_000_000_000L),
+                new ServiceLatency.Run(ServiceLatency.BACKLOG, second, 1, 200, 20_000, 32_000_000, 320.0, 1,
+                        320_000_000_000L, 300_000_000_000L),
+                new ServiceLatency.Run(ServiceLatency.KAFKA, Duration.ZERO, 1, 40, 20_000, 24_000_000, 4.0, 40,
+                        4_000_000_000L, 0),
+                new ServiceLatency.Run(ServiceLatency.KAFKA, second, 1, 40, 20_000, 24_000_000, 4.5, 40,
+                        4_500_000_000L, 500_000_000L)));
         return new Results(Instant.parse("2026-11-23T23:00:00Z"), "4 cores, 8 GiB RAM", "shared machine", false,
                 9.5, Results.Section.of(normalize), Results.Section.of(requests), Results.Section.of(endToEnd),
-                Results.Section.of(memory), Results.Section.of(cold), Results.Section.of(ddb));
+                Results.Section.of(memory), Results.Section.of(cold), Results.Section.of(ddb),
+                Results.Section.of(latency));
     }
 }

@@ -5,6 +5,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The sections that run on the embedded stack, at toy sizes: they measure what they claim and verify the outcome. */
@@ -34,6 +37,45 @@ class S3PathSectionsTest {
                 new CdcRecords(CdcRecords.Envelope.S3_JSON, NormalizeBenchmark.DOCUMENT_BYTES, 0).bytes(80).length);
         assertThat(three.records()).isEqualTo(240);
         assertThat(three.documentsPerSecond()).isPositive();
+    }
+
+    @Test
+    void aBacklogIsDrainedByTheFirstFilesInvocationAndItsTimeIsCounted() throws Exception {
+        EndToEnd.Figures backlog = new EndToEnd(stack).run(2, 3, 30, EndToEnd.Delivery.BACKLOG);
+
+        assertThat(backlog.records()).isEqualTo(180);
+        assertThat(backlog.files()).isEqualTo(6);
+        // One invocation per stream drained its three files (the run checks the reply says so).
+        assertThat(backlog.invocations()).isEqualTo(2);
+        assertThat(backlog.invocationNanos()).isPositive();
+        assertThat(backlog.commitWaitNanos()).isLessThanOrEqualTo(backlog.invocationNanos());
+    }
+
+    @Test
+    void underServiceLatencyEveryWorkloadRunsAtEveryLagAgainstItsZeroLagRun() throws Exception {
+        ServiceLatency.Plan toy = new ServiceLatency.Plan(List.of(Duration.ZERO, Duration.ofMillis(300)), 3, 20, 2,
+                200, 2, 2, 2, 50);
+
+        ServiceLatency.Figures figures = new ServiceLatency(Duration.ofMillis(2), Duration.ofMillis(10))
+                .run(toy, line -> { });
+
+        assertThat(figures.runs()).extracting(ServiceLatency.Run::scenario).containsExactly(
+                ServiceLatency.BACKLOG, ServiceLatency.LARGE, ServiceLatency.STREAMS, ServiceLatency.KAFKA,
+                ServiceLatency.BACKLOG, ServiceLatency.LARGE, ServiceLatency.STREAMS, ServiceLatency.KAFKA);
+        for (ServiceLatency.Run run : figures.runs()) {
+            assertThat(figures.zeroLag(run)).get().extracting(ServiceLatency.Run::lag).isEqualTo(Duration.ZERO);
+            assertThat(run.gigabyteSecondsPerThousandFiles()).isPositive();
+            assertThat(run.fenceShare()).isBetween(0.0, 1.0);
+        }
+        ServiceLatency.Run kafka = figures.runs().get(7);
+        assertThat(kafka.files()).isEqualTo(2);
+        assertThat(kafka.records()).isEqualTo(100);
+        assertThat(kafka.invocations()).isEqualTo(2);
+        assertThat(figures.runs().get(6).files()).isEqualTo(4);
+        assertThat(figures.runs().get(6).streams()).isEqualTo(2);
+        // With 300 ms of apply lag the fence cannot pass at its first poll: every window waits, and the function
+        // reported it (a count, not a timing: waits of zero would sum to zero).
+        assertThat(figures.runs().subList(4, 8)).allMatch(run -> run.commitWaitNanos() > 0);
     }
 
     @Test

@@ -63,6 +63,18 @@ final class ApiError extends RuntimeException {
                 "Workspace \"" + workspace + "\" does not exist");
     }
 
+    /**
+     * A write to a collection that is not READY yet. Not recorded (rockset-write-api.md §4: "Writes to a CREATED
+     * collection: unknown"; the recorded client waited for READY before writing): this is the closest documented
+     * answer, the spec's 503 for every endpoint ("not ready") with the ErrorModel type {@code NOT_READY}; the message
+     * is the emulator's, and no {@code message_key} is invented.
+     */
+    static ApiError notReady(String workspace, String collection, String status) {
+        return new ApiError(503, "NOT_READY", null, "Collection \"" + collection + "\" in workspace \"" + workspace
+                + "\" is not ready to accept writes: its status is " + status + " (a new collection turns READY about "
+                + "a minute after it is created). Retry later.");
+    }
+
     static ApiError invalidInput(String message) {
         return new ApiError(400, "INVALIDINPUT", null, message);
     }

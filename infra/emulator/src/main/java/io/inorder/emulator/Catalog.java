@@ -75,13 +75,15 @@ final class Catalog {
         return workspace;
     }
 
-    synchronized CollectionState createCollection(String workspaceName, String name, Instant now) {
+    /** Creates a collection at {@code now} that accepts writes from {@code readyAt} on (CREATED until then). */
+    synchronized CollectionState createCollection(String workspaceName, String name, Instant now, Instant readyAt) {
         Workspace workspace = workspace(workspaceName);
         if (workspace.collections.containsKey(name)) {
             throw new ApiError(409, "ALREADYEXISTS", null,
                     "Collection \"" + name + "\" already exists in workspace \"" + workspaceName + "\"");
         }
-        CollectionState collection = new CollectionState(workspaceName, name, now, partitions, applyLag, applier);
+        CollectionState collection = new CollectionState(workspaceName, name, now, readyAt, partitions, applyLag,
+                applier);
         workspace.collections.put(name, collection);
         return collection;
     }

@@ -63,6 +63,7 @@ final class CollectionState {
     private final String workspace;
     private final String name;
     private final Instant createdAt;
+    private final Instant readyAt;
     private final int partitions;
     private final Duration applyLag;
     private final ScheduledExecutorService applier;
@@ -75,11 +76,12 @@ final class CollectionState {
     private final List<AppliedOp> applyLog = new ArrayList<>();
     private long lastUpdatedMillis;
 
-    CollectionState(String workspace, String name, Instant createdAt, int partitions, Duration applyLag,
-                    ScheduledExecutorService applier) {
+    CollectionState(String workspace, String name, Instant createdAt, Instant readyAt, int partitions,
+                    Duration applyLag, ScheduledExecutorService applier) {
         this.workspace = workspace;
         this.name = name;
         this.createdAt = createdAt;
+        this.readyAt = readyAt;
         this.partitions = partitions;
         this.applyLag = applyLag;
         this.applier = applier;
@@ -101,6 +103,18 @@ final class CollectionState {
 
     int partitions() {
         return partitions;
+    }
+
+    /** {@code CREATED} until the collection's READY time, then {@code READY} (rockset-write-api.md §4). */
+    String status(Instant now) {
+        return now.isBefore(readyAt) ? "CREATED" : "READY";
+    }
+
+    /** Refuses a write while the collection is not READY, as the spec's 503 "not ready" (see {@link ApiError#notReady}). */
+    void requireReady(Instant now) {
+        if (now.isBefore(readyAt)) {
+            throw ApiError.notReady(workspace, name, status(now));
+        }
     }
 
     static int partitionOf(String id, int partitions) {

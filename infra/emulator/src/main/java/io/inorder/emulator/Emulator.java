@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -24,9 +25,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code shared/reference/rockset-write-api.md}: the same routes, bodies (every key, explicit nulls), errors, limits,
  * offsets and commit fence, plus injectable faults and inspection of what was applied.
  *
- * <p>Collections are READY as soon as they are created (real Rockset took about 64 s) and are removed at once on delete
- * (real Rockset showed DELETED for about 20 s). Writes are accepted into per-partition logs and applied after
- * {@link EmulatorSettings#applyLag()}; with zero lag they are applied before the response is sent.
+ * <p>A collection created through the API is CREATED, refusing writes, until {@link EmulatorSettings#readyDelay()}
+ * has passed (real Rockset took about 64 s, the default), then READY; collections made with {@link #createCollection}
+ * existed before the emulator started and are READY at once. Collections are removed at once on delete (real Rockset
+ * showed DELETED for about 20 s). Writes are accepted into per-partition logs and applied after
+ * {@link EmulatorSettings#applyLag()}; with zero lag they are applied before the response is sent. Document writes and
+ * commits take {@link EmulatorSettings#latencyFor} their body size before they are processed.
  *
  * <p>Thread-safe. Requests are served concurrently by a cached thread pool; the lagged apply runs on one scheduler
  * thread. {@link #close()} stops both.
@@ -105,15 +109,17 @@ public final class Emulator implements AutoCloseable {
     }
 
     /**
-     * Creates a collection, and its workspace when missing; does nothing when it exists. The collection is READY at
-     * once, unlike real Rockset (about 64 s).
+     * Creates a collection, and its workspace when missing; does nothing when it exists. This is a collection that
+     * existed before the run (as a deployment's collections are made ahead of time), so it is READY at once; one
+     * created through the API ({@code POST .../collections}) waits {@link EmulatorSettings#readyDelay()}.
      */
     public void createCollection(String workspace, String collection) {
         requireName(collection, "collection");
         synchronized (catalog) {
             createWorkspace(workspace);
             if (catalog.collections(workspace).stream().noneMatch(c -> c.name().equals(collection))) {
-                catalog.createCollection(workspace, collection, settings.clock().instant());
+                Instant now = settings.clock().instant();
+                catalog.createCollection(workspace, collection, now, now);
             }
         }
     }

@@ -12,6 +12,10 @@ import java.util.OptionalLong;
  * is absent or its delta from {@code min} as a little-endian 5-bit varint (4 payload bits per symbol, +16 when more
  * groups follow) in Crockford's base-32 alphabet. Deltas 0-15 are one symbol, so every recorded sample round-trips.
  *
+ * <p>A vector keeps the version tag and timestamp field it was parsed with, so what a client passed comes back in the
+ * form it was passed: the commit endpoint answers the spec's {@code f1:0:14:9:7093} as {@code f1:...}, not as the
+ * {@code f2} the emulator writes (rockset-write-api.md §3, §7.1).
+ *
  * <p>Instances are immutable. {@link #parse} accepts only canonical strings (and any {@code f<digits>} version tag, so
  * the spec's {@code f1:...} examples decode); anything else is rejected with a message naming the input.
  */
@@ -24,9 +28,18 @@ public final class Offsets {
     private static final long ABSENT = -1;
 
     private final long[] offsets;
+    /** The version number of the tag ({@code 2} for {@code f2}) and the timestamp field, as parsed or written. */
+    private final long version;
+    private final long timestamp;
+
+    private Offsets(long[] offsets, long version, long timestamp) {
+        this.offsets = offsets;
+        this.version = version;
+        this.timestamp = timestamp;
+    }
 
     private Offsets(long[] offsets) {
-        this.offsets = offsets;
+        this(offsets, 2, 0);
     }
 
     /** A vector of {@code partitions} partitions, none present. */
@@ -57,7 +70,12 @@ public final class Offsets {
         }
         long[] values = offsets.clone();
         values[partition] = offset;
-        return new Offsets(values);
+        return new Offsets(values, version, timestamp);
+    }
+
+    /** The version tag, e.g. {@code f2}. */
+    public String version() {
+        return "f" + version;
     }
 
     public int partitions() {
@@ -69,14 +87,18 @@ public final class Offsets {
         return value == ABSENT ? OptionalLong.empty() : OptionalLong.of(value);
     }
 
-    /** Per partition, the larger offset; present where either input has it (the commit endpoint's fence rule). */
+    /**
+     * Per partition, the larger offset; present where either input has it (the commit endpoint's fence rule). The
+     * result keeps the inputs' version tag and timestamp field; where they differ, the higher of each (no recording
+     * shows a request mixing versions).
+     */
     public Offsets merge(Offsets other) {
         requireSamePartitions(other);
         long[] values = new long[offsets.length];
         for (int p = 0; p < values.length; p++) {
             values[p] = Math.max(offsets[p], other.offsets[p]);
         }
-        return new Offsets(values);
+        return new Offsets(values, Math.max(version, other.version), Math.max(timestamp, other.timestamp));
     }
 
     /**
@@ -93,7 +115,11 @@ public final class Offsets {
         return true;
     }
 
-    /** The canonical text form; a vector with no partition present encodes as {@code f2:0:0:0:--...}. */
+    /**
+     * The canonical text form, with the version tag and timestamp field this vector was parsed with ({@code f2} and
+     * {@code 0} for vectors the emulator makes); a vector with no partition present encodes as
+     * {@code f2:0:0:0:--...}.
+     */
     public String encode() {
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
@@ -115,7 +141,7 @@ public final class Offsets {
                 appendVarint(deltas, value - min);
             }
         }
-        return VERSION + ":0:" + min + ":" + (max - min) + ":" + deltas;
+        return "f" + version + ":" + timestamp + ":" + min + ":" + (max - min) + ":" + deltas;
     }
 
     /**
@@ -134,9 +160,8 @@ public final class Offsets {
         if (!fields[0].matches("f[0-9]{1,9}")) {
             throw invalid(text, "the version field must be f<digits>");
         }
-        if (!fields[1].matches("[0-9]{1,19}")) {
-            throw invalid(text, "the timestamp field must be a non-negative integer");
-        }
+        long version = Long.parseLong(fields[0].substring(1));
+        long timestamp = number(text, fields[1], "timestamp");
         long min = number(text, fields[2], "min");
         long maxDelta = number(text, fields[3], "maxDelta");
         String deltas = fields[4];
@@ -210,7 +235,7 @@ public final class Offsets {
         } else if (min != 0) {
             throw invalid(text, "no partition is present, so min must be 0");
         }
-        return new Offsets(values);
+        return new Offsets(values, version, timestamp);
     }
 
     private static void appendVarint(StringBuilder out, long value) {
@@ -244,14 +269,23 @@ public final class Offsets {
         }
     }
 
+    /** This vector with another version tag ({@code f<digits>}). */
+    public Offsets withVersion(String tag) {
+        if (tag == null || !tag.matches("f[0-9]{1,9}")) {
+            throw new IllegalArgumentException("a version tag is f<digits>, got " + tag);
+        }
+        return new Offsets(offsets, Long.parseLong(tag.substring(1)), timestamp);
+    }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof Offsets other && Arrays.equals(offsets, other.offsets);
+        return o instanceof Offsets other && Arrays.equals(offsets, other.offsets) && version == other.version
+                && timestamp == other.timestamp;
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(offsets);
+        return 31 * Arrays.hashCode(offsets) + Long.hashCode(version * 31 + timestamp);
     }
 
     @Override

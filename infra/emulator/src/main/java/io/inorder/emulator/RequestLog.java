@@ -1,5 +1,6 @@
 package io.inorder.emulator;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +21,11 @@ public final class RequestLog {
      * @param bodyBytes the request body size in bytes (counted up to the limit + 1 when the body was too large)
      * @param documents the number of {@code data[]} items of a write, {@code 0} for other requests or unread bodies
      * @param time      when the request arrived, by the emulator's clock
+     * @param latency   the service time the emulator spent on it before processing it ({@link
+     *                  EmulatorSettings#latencyFor}), zero for requests it answered before reading their body
      */
-    public record Entry(String method, String path, int status, long bodyBytes, int documents, Instant time) {
+    public record Entry(String method, String path, int status, long bodyBytes, int documents, Instant time,
+                        Duration latency) {
 
         /** Whether this is a document write (add, patch or delete). */
         public boolean isWrite() {

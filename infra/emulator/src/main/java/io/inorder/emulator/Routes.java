@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -28,8 +29,9 @@ import java.util.regex.Pattern;
  * {@code /_emulator}. Bodies follow {@code rockset-write-api.md} §2-5 key for key, with explicit nulls.
  *
  * <p>Order of checks on a document write: route (404) → method (405) → auth (401) → injected fault → requests-per-second
- * limit (429) → body size (413) → collection (404) → JSON (400) → document count (400) → item structure (400) → per-item
- * statuses (200). The commit endpoint skips the rate limit and the count.
+ * limit (429) → body size (413) → request latency → collection (404) → collection READY (503) → JSON (400) → document
+ * count (400) → item structure (400) → per-item statuses (200). The commit endpoint skips the rate limit, the READY
+ * check and the count.
  */
 final class Routes implements HttpHandler {
 
@@ -67,6 +69,7 @@ final class Routes implements HttpHandler {
         int status;
         long bodyBytes;
         int documents;
+        Duration latency = Duration.ZERO;
         boolean inspection;
         boolean logged;
 
@@ -113,7 +116,7 @@ final class Routes implements HttpHandler {
         if (!call.inspection && !call.logged) {
             call.logged = true;
             emulator.requests().record(new RequestLog.Entry(call.method, call.path, call.status, call.bodyBytes,
-                    call.documents, call.time));
+                    call.documents, call.time, call.latency));
         }
     }
 
@@ -146,7 +149,8 @@ final class Routes implements HttpHandler {
             CollectionState collection = method.equals("GET")
                     ? catalog.collection(m.group(1), m.group(2))
                     : catalog.deleteCollection(m.group(1), m.group(2));
-            respond(exchange, call, 200, data(collectionJson(collection, method.equals("GET") ? "READY" : "DELETED")));
+            respond(exchange, call, 200, data(collectionJson(collection, method.equals("GET")
+                    ? collection.status(settings.clock().instant()) : "DELETED")));
         } else if ((m = COLLECTIONS.matcher(path)).matches()) {
             allow(exchange, method, "GET", "POST");
             authenticate(exchange);
@@ -154,13 +158,17 @@ final class Routes implements HttpHandler {
             if (method.equals("GET")) {
                 drain(exchange.getRequestBody());
                 ArrayNode list = JsonNodeFactory.instance.arrayNode();
-                catalog.collections(workspace).forEach(c -> list.add(collectionJson(c, "READY")));
+                Instant now = settings.clock().instant();
+                catalog.collections(workspace).forEach(c -> list.add(collectionJson(c, c.status(now))));
                 respond(exchange, call, 200, data(list));
             } else {
                 JsonNode body = parse(readBody(exchange, call));
                 String name = requiredName(body, "collection");
-                CollectionState collection = catalog.createCollection(workspace, name, settings.clock().instant());
-                respond(exchange, call, 200, data(collectionJson(collection, "READY")));
+                Instant now = settings.clock().instant();
+                CollectionState collection = catalog.createCollection(workspace, name, now,
+                        now.plus(settings.readyDelay()));
+                // The recorded create answers CREATED; GET reports READY once the ready delay has passed.
+                respond(exchange, call, 200, data(collectionJson(collection, "CREATED")));
             }
         } else if ((m = WORKSPACE.matcher(path)).matches()) {
             allow(exchange, method, "GET", "DELETE");
@@ -196,9 +204,12 @@ final class Routes implements HttpHandler {
 
     // ---- document writes ------------------------------------------------------------------------------------------
 
-    private void write(HttpExchange exchange, Call call, String workspace, String collectionName) throws IOException {
+    private void write(HttpExchange exchange, Call call, String workspace, String collectionName)
+            throws IOException, InterruptedException {
         Body raw = readBody(exchange, call);
+        takeServiceTime(call);
         CollectionState collection = catalog.collection(workspace, collectionName);
+        collection.requireReady(settings.clock().instant());
         JsonNode body = parse(raw);
         JsonNode data = body.get("data");
         if (data == null || !data.isArray()) {
@@ -343,12 +354,16 @@ final class Routes implements HttpHandler {
 
     // ---- commit ---------------------------------------------------------------------------------------------------
 
-    private void commit(HttpExchange exchange, Call call, String workspace, String collectionName) throws IOException {
+    private void commit(HttpExchange exchange, Call call, String workspace, String collectionName)
+            throws IOException, InterruptedException {
         Body raw = readBody(exchange, call);
+        takeServiceTime(call);
         CollectionState collection = catalog.collection(workspace, collectionName);
         JsonNode body = parse(raw);
         JsonNode names = body.get("name");
-        Offsets fence = Offsets.none(collection.partitions());
+        // The fence is the per-partition maximum of the offsets passed, in the version they were passed (§3: the spec
+        // example's f1 offsets come back as f1); no offsets at all is the empty fence, which has passed.
+        Offsets fence = null;
         // A missing or null list is an empty one: clients with omitempty-style serialization leave it out.
         if (names != null && !names.isNull()) {
             if (!names.isArray()) {
@@ -359,11 +374,15 @@ final class Routes implements HttpHandler {
                     throw ApiError.invalidInput("\"name\" must hold offset strings, got " + name);
                 }
                 try {
-                    fence = fence.merge(Offsets.parse(name.asText(), collection.partitions()));
+                    Offsets offsets = Offsets.parse(name.asText(), collection.partitions());
+                    fence = fence == null ? offsets : fence.merge(offsets);
                 } catch (IllegalArgumentException malformed) {
                     throw ApiError.invalidInput(malformed.getMessage());
                 }
             }
+        }
+        if (fence == null) {
+            fence = Offsets.none(collection.partitions());
         }
         Offsets commit = collection.commit();
         ObjectNode response = JsonNodeFactory.instance.objectNode();
@@ -372,6 +391,17 @@ final class Routes implements HttpHandler {
         data.put("passed", fence.reachedBy(commit));
         response.putObject("offsets").put("commit", commit.encode());
         respond(exchange, call, 200, response);
+    }
+
+    /**
+     * Spends the request's latency (the fixed part plus the part for its body) before it is processed, so a write is
+     * accepted, and its apply lag starts, as its answer leaves. Recorded in the request log.
+     */
+    private void takeServiceTime(Call call) throws InterruptedException {
+        call.latency = settings.latencyFor(call.bodyBytes);
+        if (!call.latency.isZero()) {
+            Thread.sleep(call.latency.toMillis(), (int) (call.latency.toNanos() % 1_000_000));
+        }
     }
 
     // ---- faults and limits ----------------------------------------------------------------------------------------
@@ -638,6 +668,7 @@ final class Routes implements HttpHandler {
                 json.put("body_bytes", entry.bodyBytes());
                 json.put("documents", entry.documents());
                 json.put("time", entry.time().toString());
+                json.put("latency_ms", entry.latency().toMillis());
             }
             respond(exchange, call, 200, data(list));
         } else if (path.equals("/_emulator/faults")) {

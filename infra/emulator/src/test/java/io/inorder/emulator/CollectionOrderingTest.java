@@ -46,7 +46,8 @@ class CollectionOrderingTest {
     @Property(tries = 150)
     void appliedStateCatchesUpToInOrderApplicationOfEveryAcceptedWrite(
             @ForAll("requests") List<List<Write>> requests, @ForAll("applyPoints") List<Boolean> applyAfter) {
-        CollectionState collection = new CollectionState("ws", "c", Instant.EPOCH, 4, Duration.ofHours(1), NEVER_DUE);
+        CollectionState collection = new CollectionState("ws", "c", Instant.EPOCH, Instant.EPOCH, 4, Duration.ofHours(1),
+                NEVER_DUE);
         Map<String, Integer> model = new TreeMap<>();
         Map<String, List<String>> acceptedKinds = new HashMap<>();
         long[] partitionOffsets = new long[4];

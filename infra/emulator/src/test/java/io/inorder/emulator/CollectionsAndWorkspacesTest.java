@@ -7,6 +7,7 @@ import static io.inorder.emulator.WriteApiContractTest.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,23 +36,28 @@ class CollectionsAndWorkspacesTest {
     }
 
     @Test
-    void aCreatedCollectionIsReadyAtOnceAndAnswersWithTheObservedKeys() throws Exception {
-        assertThat(http.post("/v1/orgs/self/ws", "{\"name\":\"ws\"}").status()).isEqualTo(200);
-        RocksetHttp.Reply created = http.post("/v1/orgs/self/ws/ws/collections", "{\"name\":\"c1\"}");
+    void aCreatedCollectionAnswersCreatedWithTheObservedKeysAndWithNoReadyDelayTakesWritesAtOnce() throws Exception {
+        try (Emulator noDelay = Emulator.start(EmulatorSettings.defaults().withReadyDelay(Duration.ZERO))) {
+            RocksetHttp api = new RocksetHttp(noDelay);
+            assertThat(api.post("/v1/orgs/self/ws", "{\"name\":\"ws\"}").status()).isEqualTo(200);
+            RocksetHttp.Reply created = api.post("/v1/orgs/self/ws/ws/collections", "{\"name\":\"c1\"}");
 
-        assertThat(created.status()).isEqualTo(200);
-        JsonNode collection = created.json().get("data");
-        assertThat(keys(created.json())).containsExactly("data");
-        assertThat(keys(collection)).isEqualTo(COLLECTION_KEYS);
-        assertThat(collection.get("name").asText()).isEqualTo("c1");
-        assertThat(collection.get("workspace").asText()).isEqualTo("ws");
-        assertThat(collection.get("status").asText()).isEqualTo("READY");
-        assertThat(collection.get("storage_type").asText()).isEqualTo("HOT");
+            assertThat(created.status()).isEqualTo(200);
+            JsonNode collection = created.json().get("data");
+            assertThat(keys(created.json())).containsExactly("data");
+            assertThat(keys(collection)).isEqualTo(COLLECTION_KEYS);
+            assertThat(collection.get("name").asText()).isEqualTo("c1");
+            assertThat(collection.get("workspace").asText()).isEqualTo("ws");
+            assertThat(collection.get("status").asText()).isEqualTo("CREATED");
+            assertThat(collection.get("storage_type").asText()).isEqualTo("HOT");
 
-        http.post(docs("ws", "c1"), "{\"data\":[{\"_id\":\"a\"},{\"_id\":\"b\"}]}");
-        JsonNode fetched = http.get("/v1/orgs/self/ws/ws/collections/c1").json().get("data");
-        assertThat(keys(fetched)).isEqualTo(COLLECTION_KEYS);
-        assertThat(fetched.get("stats").get("doc_count").asInt()).isEqualTo(2);
+            assertThat(api.post(docs("ws", "c1"), "{\"data\":[{\"_id\":\"a\"},{\"_id\":\"b\"}]}").status())
+                    .isEqualTo(200);
+            JsonNode fetched = api.get("/v1/orgs/self/ws/ws/collections/c1").json().get("data");
+            assertThat(keys(fetched)).isEqualTo(COLLECTION_KEYS);
+            assertThat(fetched.get("status").asText()).isEqualTo("READY");
+            assertThat(fetched.get("stats").get("doc_count").asInt()).isEqualTo(2);
+        }
     }
 
     @Test

@@ -37,8 +37,20 @@ class OffsetsTest {
             assertThat(Offsets.parse(sample, 4).encode()).isEqualTo(sample);
         }
         Offsets spec = Offsets.parse("f1:0:14:9:7093", 4);
-        assertThat(spec).isEqualTo(Offsets.of(21L, 14L, 23L, 17L));
-        assertThat(spec.encode()).isEqualTo("f2:0:14:9:7093");
+        assertThat(spec).isEqualTo(Offsets.of(21L, 14L, 23L, 17L).withVersion("f1"));
+        assertThat(spec.encode()).isEqualTo("f1:0:14:9:7093");
+    }
+
+    @Test
+    void aParsedOffsetKeepsItsVersionTagAndTimestampFieldThroughAMerge() {
+        Offsets f1 = Offsets.parse("f1:0:14:9:7092", 4).merge(Offsets.parse("f1:0:14:9:7093", 4));
+        assertThat(f1.encode()).isEqualTo("f1:0:14:9:7093");
+        assertThat(f1.version()).isEqualTo("f1");
+        assertThat(Offsets.parse("f2:1700000000:1:0:---0", 4).encode()).isEqualTo("f2:1700000000:1:0:---0");
+        // No recording mixes versions in one request: the higher one is kept.
+        assertThat(Offsets.parse("f1:0:1:0:---0", 4).merge(Offsets.parse("f2:0:2:0:0---", 4)).encode())
+                .isEqualTo("f2:0:1:1:1--0");
+        assertThat(Offsets.of(1L, null, null, null).version()).isEqualTo("f2");
     }
 
     @Test

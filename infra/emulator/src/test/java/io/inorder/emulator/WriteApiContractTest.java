@@ -381,6 +381,26 @@ class WriteApiContractTest {
     }
 
     @Test
+    void commitAnswersTheFenceInTheVersionItWasGivenAsInTheSpecExample() throws Exception {
+        // rockset-write-api.md §3: {"name": ["f1:0:14:9:7092", "f1:0:14:9:7093"]} → fence "f1:0:14:9:7093".
+        JsonNode reply = http.post(commit("ws", "c1"), "{\"name\":[\"f1:0:14:9:7092\",\"f1:0:14:9:7093\"]}").json();
+
+        assertThat(reply.get("data").get("fence").asText()).isEqualTo("f1:0:14:9:7093");
+        assertThat(reply.get("data").get("passed").asBoolean()).isFalse();
+        assertThat(reply.get("offsets").get("commit").asText()).startsWith("f2:0:");
+    }
+
+    @Test
+    void commitOfTheEmulatorsOwnOffsetsAnswersThemUnchanged() throws Exception {
+        String offset = http.post(docs("ws", "c1"), "{\"data\":[{\"_id\":\"a\"}]}").json().get("last_offset").asText();
+
+        JsonNode reply = http.post(commit("ws", "c1"), "{\"name\":[\"" + offset + "\"]}").json();
+
+        assertThat(reply.get("data").get("fence").asText()).isEqualTo(offset);
+        assertThat(reply.get("data").get("passed").asBoolean()).isTrue();
+    }
+
+    @Test
     void aMalformedOffsetInCommitAnswers400NamingIt() throws Exception {
         for (String body : List.of("{\"name\":[\"garbage\"]}", "{\"name\":[\"f2:0:1:0:--0\"]}", "{\"name\":\"f2:0:1:0:---0\"}",
                 "{\"name\":[7]}")) {
@@ -399,6 +419,131 @@ class WriteApiContractTest {
 
         assertThat(reply.status()).isEqualTo(404);
         assertThat(reply.json().get("message_key").asText()).isEqualTo("COLLECTION_DOES_NOT_EXIST");
+    }
+
+    // ---- the collection lifecycle (rockset-write-api.md §4: CREATED at once, READY about 64 s later) -----------
+
+    static final String CREATE_WS = "/v1/orgs/self/ws";
+    static final String CREATE_C2 = "/v1/orgs/self/ws/w2/collections";
+    static final String C2 = "/v1/orgs/self/ws/w2/collections/c2";
+
+    static String status(RocksetHttp http) throws Exception {
+        return http.get(C2).json().get("data").get("status").asText();
+    }
+
+    /** Creates workspace w2 and collection c2 through the API, as a client would; the create's reply. */
+    static RocksetHttp.Reply createC2(RocksetHttp api) throws Exception {
+        api.post(CREATE_WS, "{\"name\":\"w2\"}");
+        return api.post(CREATE_C2, "{\"name\":\"c2\"}");
+    }
+
+    @Test
+    void aCollectionCreatedThroughTheApiIsCreatedForTheRecordedMinuteThenReady() throws Exception {
+        ControlledClock clock = new ControlledClock();
+        try (Emulator service = Emulator.start(EmulatorSettings.defaults().withClock(clock))) {
+            RocksetHttp api = new RocksetHttp(service);
+
+            RocksetHttp.Reply created = createC2(api);
+
+            assertThat(created.status()).isEqualTo(200);
+            assertThat(created.json().get("data").get("status").asText()).isEqualTo("CREATED");
+            assertThat(status(api)).isEqualTo("CREATED");
+            assertThat(api.get(CREATE_C2).json().get("data").get(0).get("status").asText()).isEqualTo("CREATED");
+            clock.advance(Duration.ofSeconds(63));
+            assertThat(status(api)).isEqualTo("CREATED");
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(status(api)).isEqualTo("READY");
+            assertThat(api.get(CREATE_C2).json().get("data").get(0).get("status").asText()).isEqualTo("READY");
+        }
+    }
+
+    @Test
+    void writesBeforeTheCollectionIsReadyAnswer503NotReadyAndChangeNothing() throws Exception {
+        ControlledClock clock = new ControlledClock();
+        try (Emulator service = Emulator.start(EmulatorSettings.defaults().withClock(clock))) {
+            RocksetHttp api = new RocksetHttp(service);
+            createC2(api);
+            String one = "{\"data\":[{\"_id\":\"a\"}]}";
+            String patch = "{\"data\":[{\"_id\":\"a\",\"patch\":[{\"op\":\"add\",\"path\":\"/x\",\"value\":1}]}]}";
+
+            for (String[] write : new String[][] {{"POST", one}, {"PATCH", patch}, {"DELETE", one}}) {
+                RocksetHttp.Reply refused = api.send(write[0], docs("w2", "c2"), write[1]);
+                assertThat(refused.status()).as(write[0]).isEqualTo(503);
+                assertErrorBody(refused.json(), "NOT_READY", null, "Collection \"c2\" in workspace \"w2\" is not "
+                        + "ready to accept writes: its status is CREATED (a new collection turns READY about a minute "
+                        + "after it is created). Retry later.");
+            }
+            assertThat(service.documents("w2", "c2")).isEmpty();
+            assertThat(service.committedOffsets("w2", "c2")).isEqualTo(Offsets.of(0L, 0L, 0L, 0L));
+            assertThat(api.post(commit("w2", "c2"), "{\"name\":[]}").status()).isEqualTo(200);
+
+            clock.advance(Duration.ofSeconds(64));
+            assertThat(api.post(docs("w2", "c2"), one).status()).isEqualTo(200);
+            assertThat(service.documents("w2", "c2")).containsOnlyKeys("a");
+        }
+    }
+
+    @Test
+    void collectionsThatExistWhenTheEmulatorStartsAreReadyAtOnce() throws Exception {
+        RocksetHttp.Reply collection = http.get("/v1/orgs/self/ws/ws/collections/c1");
+
+        assertThat(collection.json().get("data").get("status").asText()).isEqualTo("READY");
+        assertThat(http.post(docs("ws", "c1"), "{\"data\":[{\"_id\":\"a\"}]}").status()).isEqualTo(200);
+    }
+
+    @Test
+    void theReadyDelayIsASetting() throws Exception {
+        assertThat(EmulatorSettings.defaults().readyDelay()).isEqualTo(Duration.ofSeconds(64));
+        ControlledClock clock = new ControlledClock();
+        try (Emulator service = Emulator.start(EmulatorSettings.defaults().withClock(clock)
+                .withReadyDelay(Duration.ofSeconds(5)))) {
+            RocksetHttp api = new RocksetHttp(service);
+            createC2(api);
+
+            clock.advance(Duration.ofMillis(4_999));
+            assertThat(api.post(docs("w2", "c2"), "{\"data\":[]}").status()).isEqualTo(503);
+            clock.advance(Duration.ofMillis(1));
+            assertThat(status(api)).isEqualTo("READY");
+            assertThat(api.post(docs("w2", "c2"), "{\"data\":[]}").status()).isEqualTo(200);
+        }
+    }
+
+    // ---- request latency: a fixed part plus a part per MiB of body, spent before the request is processed -----
+
+    @Test
+    void writesAndCommitsTakeTheFixedLatencyPlusThePartForTheirBodySize() throws Exception {
+        try (Emulator slow = Emulator.start(EmulatorSettings.defaults()
+                .withRequestLatency(Duration.ofMillis(40), Duration.ofMillis(200)))) {
+            slow.createCollection("ws", "c1");
+            RocksetHttp api = new RocksetHttp(slow);
+            // Half a MiB of body: 40 ms + 100 ms.
+            String prefix = "{\"data\":[{\"_id\":\"big\",\"pad\":\"";
+            String suffix = "\"}]}";
+            String halfMiB = prefix + "x".repeat(524_288 - prefix.length() - suffix.length()) + suffix;
+
+            long started = System.nanoTime();
+            String offset = api.post(docs("ws", "c1"), halfMiB).json().get("last_offset").asText();
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            String name = "{\"name\":[\"" + offset + "\"]}";
+            api.post(commit("ws", "c1"), name);
+
+            List<RequestLog.Entry> log = slow.requests().entries();
+            assertThat(log).extracting(RequestLog.Entry::latency)
+                    .containsExactly(Duration.ofMillis(140), slow.settings().latencyFor(name.length()));
+            assertThat(log.get(1).latency()).isBetween(Duration.ofMillis(40), Duration.ofMillis(41));
+            // A lower bound only: the emulator waits at least this long; how much longer depends on the machine.
+            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(140));
+            assertThat(api.withAuthorization(null).get("/_emulator/requests").json().get("data").get(0)
+                    .get("latency_ms").asLong()).isEqualTo(140);
+        }
+    }
+
+    @Test
+    void theDefaultEmulatorTakesNoRequestLatency() throws Exception {
+        http.post(docs("ws", "c1"), "{\"data\":[{\"_id\":\"a\"}]}");
+
+        assertThat(emulator.requests().entries()).extracting(RequestLog.Entry::latency).containsExactly(Duration.ZERO);
+        assertThat(EmulatorSettings.defaults().latencyFor(10_485_760)).isEqualTo(Duration.ZERO);
     }
 
     @Test

@@ -36,6 +36,7 @@ final class DemoCommand {
 
     static final String USAGE = """
             usage: inorder demo [--seed N] [--tables N] [--changes N] [--faults none|light|heavy] [--verbose]
+                                [--lag-ms N] [--latency-ms N] [--latency-per-mib-ms N]
               --seed N       seeds the workload, the event shuffle and the faults (default: random, printed)
               --tables N     source tables, 1-%d (default 3)
               --changes N    Arcion records over all tables, snapshot rows included (default 2000)
@@ -44,10 +45,12 @@ final class DemoCommand {
                                light  %s
                                heavy  %s
               --verbose      the functions' INFO logs on stderr (default: errors only)
+            %s
             The S3 path gets the workload; the MSK path a second one a quarter its size (seed N+1) as topics
             <db>_<table>_cdc_logs, into collections msk_<collection>.
             Exit 0 when every collection equals the in-order application of the source changes, 1 when not.
-            """.formatted(WorkloadSpec.MAX_TABLES, FaultLevel.LIGHT.spec(), FaultLevel.HEAVY.spec());
+            """.formatted(WorkloadSpec.MAX_TABLES, FaultLevel.LIGHT.spec(), FaultLevel.HEAVY.spec(),
+            String.join("\n", EmulatorTiming.usage(15, false)));
 
     /** The client's longest back-off; the default 10 s would make a heavy-fault demo mostly waiting. */
     static final String DEMO_RETRY_CAP_MS = "1000";
@@ -72,8 +75,8 @@ final class DemoCommand {
             Consumer<LocalStack> beforeVerifying) throws Exception {
         // Smaller files than the generator's default, so each stream has many and the shuffle has work to do.
         WorkloadSpec spec = WorkloadSpec.defaults().withRecordsPerFile(10, 60);
-        Options o = Options.parse(args, Set.of("--seed", "--tables", "--changes", "--faults"), Set.of("--verbose"),
-                USAGE);
+        Options o = Options.parse(args, Options.union(Set.of("--seed", "--tables", "--changes", "--faults"),
+                EmulatorTiming.OPTIONS), Set.of("--verbose"), USAGE);
         if (o.flag("--help")) {
             out.print(USAGE);
             return 0;
@@ -108,7 +111,8 @@ final class DemoCommand {
                 + "expected%n", workload.streams().size(), files.size(), files.size() - csv, csv, gzip,
                 workload.recordCount(), workload.expectedDocumentCount());
 
-        EmulatorSettings emulator = EmulatorSettings.defaults().withFaults(faults.spec()).withSeed(usedSeed);
+        EmulatorSettings emulator = EmulatorTiming.apply(EmulatorSettings.defaults().withFaults(faults.spec())
+                .withSeed(usedSeed), o);
         Map<String, String> env = Map.of(IngestConfig.RETRY_CAP_MS.name(), DEMO_RETRY_CAP_MS);
         try (LocalStack stack = startQuietly(emulator);
              LocalS3Function function = LocalS3Function.deploy(stack, workload.tableConfigJson(), env, err,

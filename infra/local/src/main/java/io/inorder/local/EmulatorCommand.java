@@ -3,9 +3,10 @@ package io.inorder.local;
 import io.inorder.emulator.Emulator;
 import io.inorder.emulator.EmulatorSettings;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -16,7 +17,8 @@ public final class EmulatorCommand {
 
     static final String USAGE = String.join(System.lineSeparator(),
             "usage: inorder emulator [--port P] [--api-key K] [--create WS.COLLECTION ...] [--vi SIZE]",
-            "                        [--lag-ms N] [--partitions N] [--faults SPEC] [--seed N]",
+            "                        [--lag-ms N] [--latency-ms N] [--latency-per-mib-ms N] [--ready-delay-ms N]",
+            "                        [--partitions N] [--faults SPEC] [--seed N]",
             "                        [--max-documents N] [--max-body-bytes N]",
             "",
             "Runs a local emulator of Rockset's Write API on 127.0.0.1 until stopped (Ctrl-C).",
@@ -24,12 +26,13 @@ public final class EmulatorCommand {
             "  --port P                  TCP port, 0 for a free one (default 3030)",
             "  --api-key K               key expected in 'Authorization: ApiKey K'",
             "                            (default: $INORDER_API_KEY, else local-key)",
-            "  --create WS.COLLECTION    create a collection (and its workspace); repeatable",
+            "  --create WS.COLLECTION    a collection (and its workspace) that exists from the start, READY;",
+            "                            repeatable",
             "  --vi SIZE                 apply the write requests/s limit of a Virtual Instance size:",
             "                            FREE 1, NANO 5, MICRO 10, MILLI 10, XSMALL 15, SMALL 25, MEDIUM 50,",
             "                            LARGE 100, XLARGE 200, 2XLARGE 400, 4XLARGE 800, 8XLARGE 1600, 16XLARGE 2400",
             "                            (default: no limit)",
-            "  --lag-ms N                delay before accepted writes are applied and committed (default 0)",
+            String.join(System.lineSeparator(), EmulatorTiming.usage(26, true)),
             "  --partitions N            partitions per collection (default 4)",
             "  --faults SPEC             inject faults, e.g. 429:0.2,503:0.05,slow:0.1:2000ms,timeout:0.01,",
             "                            drop:0.01,error-field:_fail or script:429,429,200,502",
@@ -67,12 +70,14 @@ public final class EmulatorCommand {
                     .withPort(options.port)
                     .withApiKey(apiKey)
                     .withPartitions(options.partitions)
-                    .withApplyLag(Duration.ofMillis(options.lagMillis))
                     .withVi(options.vi)
                     .withFaults(options.faults)
                     .withSeed(options.seed)
                     .withMaxDocuments(options.maxDocuments)
                     .withMaxBodyBytes(options.maxBodyBytes);
+            for (Map.Entry<String, String> timing : options.timing.entrySet()) {
+                settings = EmulatorTiming.apply(settings, timing.getKey(), timing.getValue());
+            }
         } catch (IllegalArgumentException invalid) {
             err.println("inorder emulator: " + invalid.getMessage());
             return 2;
@@ -90,6 +95,10 @@ public final class EmulatorCommand {
             for (String[] target : options.creates) {
                 out.println("collection " + target[0] + "." + target[1] + " ready");
             }
+            out.println("clock: apply lag " + settings.applyLag().toMillis() + " ms, request latency "
+                    + settings.requestLatency().toMillis() + " ms + " + settings.latencyPerMiB().toMillis()
+                    + " ms/MiB, collections created through the API READY after "
+                    + settings.readyDelay().toMillis() + " ms");
             out.println("inspect: " + emulator.baseUrl() + "/_emulator/requests; stop with Ctrl-C");
             out.flush();
             try {
@@ -116,7 +125,8 @@ public final class EmulatorCommand {
         String apiKey;
         final List<String[]> creates = new ArrayList<>();
         String vi;
-        long lagMillis;
+        /** The clock options (lag, latency, ready delay) as given, applied by {@link EmulatorTiming}. */
+        final Map<String, String> timing = new LinkedHashMap<>();
         int partitions = EmulatorSettings.DEFAULT_PARTITIONS;
         String faults = "";
         long seed = 1;
@@ -153,7 +163,8 @@ public final class EmulatorCommand {
                     case "--api-key" -> options.apiKey = value;
                     case "--create" -> options.creates.add(target(value));
                     case "--vi" -> options.vi = value;
-                    case "--lag-ms" -> options.lagMillis = number(flag, value, 0, Long.MAX_VALUE / 1_000_000);
+                    case EmulatorTiming.LAG, EmulatorTiming.LATENCY, EmulatorTiming.LATENCY_PER_MIB,
+                            EmulatorTiming.READY_DELAY -> options.timing.put(flag, value);
                     case "--partitions" -> options.partitions = (int) number(flag, value, 1, 1024);
                     case "--faults" -> options.faults = value;
                     case "--seed" -> options.seed = number(flag, value, Long.MIN_VALUE, Long.MAX_VALUE);

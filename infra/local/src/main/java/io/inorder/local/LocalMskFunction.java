@@ -51,7 +51,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <p>Preparing it creates the ledger table, the quarantine bucket, and the emulator's workspace and collections of
  * every configured table.
  */
-final class LocalMskFunction implements AutoCloseable {
+public final class LocalMskFunction implements AutoCloseable {
 
     static final String FUNCTION_NAME = "inorder-msk-ingest";
     static final Duration FUNCTION_TIMEOUT = Duration.ofMinutes(5);
@@ -77,6 +77,15 @@ final class LocalMskFunction implements AutoCloseable {
      */
     LocalMskFunction(LocalStack stack, String tableConfigJson, Map<String, String> overrides, int parallelism,
             PrintStream logs, PrintStream metrics) {
+        this(stack, tableConfigJson, overrides, parallelism, logs, metrics, null);
+    }
+
+    /**
+     * The same, with every metric value the function adds also shown to {@code observer} (benchmarks total the
+     * commit wait with it; {@code null} for none).
+     */
+    public LocalMskFunction(LocalStack stack, String tableConfigJson, Map<String, String> overrides, int parallelism,
+            PrintStream logs, PrintStream metrics, Metrics.Observer observer) {
         this.stack = stack;
         this.dynamoDb = stack.dynamoDbClient();
         this.s3 = stack.s3Client();
@@ -93,7 +102,7 @@ final class LocalMskFunction implements AutoCloseable {
         // The local stack has no Secrets Manager: the emulator's key is given directly.
         Log log = new Log(FUNCTION_NAME, Log.Level.INFO, logs, clock);
         IngestServices services = IngestServices.create(config, dynamoDb, s3, ApiKeySource.fixed(
-                stack.emulator().apiKey()), new Metrics("Inorder", FUNCTION_NAME, metrics, clock), log, clock);
+                stack.emulator().apiKey()), new Metrics("Inorder", FUNCTION_NAME, metrics, clock, observer), log, clock);
         this.cursors = new PartitionCursor(dynamoDb, config.stateTable(), clock);
         this.tableCursor = services.tables();
         this.ingest = new KafkaIngest(services, cursors, new TopicRoutes(tables),
@@ -122,7 +131,7 @@ final class LocalMskFunction implements AutoCloseable {
     }
 
     /** One invocation; throws what the handler throws (the event source would then retry the whole batch). */
-    KafkaBatchResponse invoke(KafkaEvent event) {
+    public KafkaBatchResponse invoke(KafkaEvent event) {
         return invoke(event, FUNCTION_TIMEOUT);
     }
 
@@ -137,7 +146,7 @@ final class LocalMskFunction implements AutoCloseable {
     }
 
     /** Waits until the emulator applied every accepted write. */
-    void awaitApplied() {
+    public void awaitApplied() {
         stack.emulator().awaitApplied(Duration.ofSeconds(30));
     }
 

@@ -343,17 +343,17 @@ final class QuarantineCommand {
                     + " does not say where it is: use --stack NAME or --local");
         }
         try {
-            return IngestConfig.fromEnvironment(env, name -> parameter(name, o));
+            return IngestConfig.fromEnvironment(env, name -> parameter(name, where.region()));
         } catch (ConfigurationException | TableConfigException e) {
             throw new UsageException(where.description() + ": " + e.getMessage());
         }
     }
 
     /** The table config from SSM, with the user's credentials (the stack's TABLE_CONFIG_PARAMETER). */
-    private static String parameter(String name, Options o) {
-        SsmClientBuilder b = SsmClient.builder().credentialsProvider(DefaultCredentialsProvider.builder().build())
+    private static String parameter(String name, Region region) {
+        SsmClientBuilder b = SsmClient.builder().region(region)
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
                 .httpClient(UrlConnectionHttpClient.create());
-        o.value("--region").map(Region::of).ifPresent(b::region);
         try (SsmClient ssm = b.build()) {
             String text = ssm.getParameter(g -> g.name(name).withDecryption(true)).parameter().value();
             TableConfig.parse(text, IngestConfig.TABLE_CONFIG_PARAMETER.name() + " (" + name + ")");

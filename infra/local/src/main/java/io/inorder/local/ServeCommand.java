@@ -34,6 +34,7 @@ final class ServeCommand {
     static final String USAGE = """
             usage: inorder serve [--config tables.json] [--port-dynamodb N] [--port-s3 N] [--port-emulator N]
                                  [--port-services N] [--verbose]
+                                 [--lag-ms N] [--latency-ms N] [--latency-per-mib-ms N] [--ready-delay-ms N]
               --config FILE       the table config (the template's TableConfig): creates its workspace and
                                   collections in the emulator and configures the functions with it
               --port-dynamodb N   DynamoDB Local's port (default 8000; 0 = a free one)
@@ -41,8 +42,9 @@ final class ServeCommand {
               --port-emulator N   the Write API emulator's port (default 3030; 0 = a free one)
               --port-services N   Lambda, Secrets Manager and SSM (default 9010; 0 = a free one)
               --verbose           every log line of the functions on stderr (default: warnings and errors)
+            %s
             Runs until Ctrl-C; everything it holds is gone when it stops. Needs the deployment jars
-            (mvn -B package; ./inorder builds them).""";
+            (mvn -B package; ./inorder builds them).""".formatted(String.join("\n", EmulatorTiming.usage(20, true)));
 
     /** The ports serve listens on unless told otherwise; the operations commands' --local finds it there. */
     static final int DEFAULT_DYNAMODB_PORT = 8000;
@@ -98,8 +100,9 @@ final class ServeCommand {
 
     /** Serves until {@code stop} is counted down, then closes the stack. */
     static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stop) throws Exception {
-        Options o = Options.parse(args, Set.of("--config", "--port-dynamodb", "--port-s3", "--port-emulator",
-                "--port-services"), Set.of("--verbose"), USAGE);
+        Options o = Options.parse(args, Options.union(Set.of("--config", "--port-dynamodb", "--port-s3",
+                "--port-emulator", "--port-services"), EmulatorTiming.OPTIONS_WITH_READY_DELAY), Set.of("--verbose"),
+                USAGE);
         if (o.flag("--help")) {
             out.println(USAGE);
             return 0;
@@ -111,9 +114,10 @@ final class ServeCommand {
         Ports ports = new Ports(port(o, "--port-dynamodb", DEFAULT_DYNAMODB_PORT),
                 port(o, "--port-s3", DEFAULT_S3_PORT), port(o, "--port-emulator", DEFAULT_EMULATOR_PORT),
                 port(o, "--port-services", DEFAULT_SERVICES_PORT));
+        EmulatorSettings emulator = EmulatorTiming.apply(EmulatorSettings.defaults().withPort(ports.emulator()), o);
         String configText = configFile == null ? null : ReplayCommand.readConfig(configFile);
         PrintStream functionLogs = o.flag("--verbose") ? err : quietFunctionLogs(err);
-        try (Served served = start(projectRoot(), ports, configText, configFile, functionLogs, out)) {
+        try (Served served = start(projectRoot(), ports, emulator, configText, configFile, functionLogs, out)) {
             served.deployed().lambda().publish();
             served.deployed().startSchedules();
             out.println("Serving until Ctrl-C.");
@@ -141,15 +145,15 @@ final class ServeCommand {
      * Starts the stack on the given ports, deploys the template on it, prints its endpoints, the commands to try and
      * the env.json for sam local to {@code out}, and returns it running; the caller closes it.
      *
+     * @param emulator     the emulator's settings: its clock, and the port of {@code ports.emulator()}
      * @param functionLogs where the functions' log lines go (null: dropped)
      */
-    static Served start(Path root, Ports ports, String configText, Path configFile, PrintStream functionLogs,
-            PrintStream out) throws Exception {
+    static Served start(Path root, Ports ports, EmulatorSettings emulator, String configText, Path configFile,
+            PrintStream functionLogs, PrintStream out) throws Exception {
         TableConfig config = configText == null ? null : TableConfig.parse(configText, String.valueOf(configFile));
         LocalStack stack;
         try {
-            stack = DemoCommand.startQuietly(ports.dynamoDb(), ports.s3(),
-                    EmulatorSettings.defaults().withPort(ports.emulator()));
+            stack = DemoCommand.startQuietly(ports.dynamoDb(), ports.s3(), emulator.withPort(ports.emulator()));
         } catch (Exception e) {
             throw new UsageException("could not start the local stack on ports " + ports.dynamoDb() + "/"
                     + ports.s3() + "/" + ports.emulator() + " (" + e.getMessage() + "); choose others with "

@@ -28,6 +28,9 @@ final class SkipCommand {
 
             Exit 0 when skipped, 1 when refused (the message says why; nothing changed), 2 on usage errors.""";
 
+    /** The reason {@code inorder status} prints in its skip suggestion, to be replaced: refused as a reason. */
+    static final String REASON_PLACEHOLDER = "<why the files are gone>";
+
     private static final Set<String> VALUED = Options.union(Deployment.VALUED,
             Set.of("--stream", "--to", "--reason", "--by"));
 
@@ -49,6 +52,10 @@ final class SkipCommand {
         if (reason.isBlank()) {
             throw new UsageException("--reason is required: a skip loses the missing files' changes for good, and "
                     + "the ledger keeps why, for whoever asks later");
+        }
+        if (reason.strip().equals(REASON_PLACEHOLDER)) {
+            throw new UsageException("--reason: replace " + REASON_PLACEHOLDER + " with the reason (a skip loses the "
+                    + "missing files' changes for good; the ledger keeps why)");
         }
         String by = o.value("--by").orElse(System.getProperty("user.name", "unknown"));
         try (Deployment d = Deployment.from(o, USAGE)) {

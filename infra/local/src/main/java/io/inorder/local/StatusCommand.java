@@ -80,7 +80,7 @@ final class StatusCommand {
             if (o.flag("--json")) {
                 out.println(JSON.writeValueAsString(json(status)));
             } else {
-                print(status, out);
+                print(status, d.commandOptions(), out);
             }
             return status.anyBlocked() ? 3 : 0;
         }
@@ -122,7 +122,11 @@ final class StatusCommand {
         return new Status(d.description() + ", ledger " + table, now, streams, partitions, tables, quarantine);
     }
 
-    static void print(Status s, PrintStream out) {
+    /**
+     * The readable status. Every command it suggests ends with {@code where} (the options this status was read with,
+     * {@link Deployment#commandOptions()}), so it runs as printed against the same deployment.
+     */
+    static void print(Status s, String where, PrintStream out) {
         out.println("inorder status: " + s.where() + ", at " + s.at());
         out.println();
         out.println("S3 streams (" + s.streams().size() + ")");
@@ -143,9 +147,10 @@ final class StatusCommand {
                     Arrival w = r.state().firstWaiting().orElseThrow();
                     out.printf("  ! %s waits for file %d; file %d (%s) arrived %s ago. Find file %d in the bucket "
                             + "(the reconciler records it if its notification was lost) or skip it: inorder skip "
-                            + "--stream %s --to %d --reason \"...\"%n", r.state().stream(), r.state().cursor().nextSeq(),
-                            w.seq(), w.key(), age(r.state().gapAge(s.at()).orElse(Duration.ZERO)),
-                            r.state().cursor().nextSeq(), r.state().stream(), w.seq());
+                            + "--stream %s --to %d --reason \"%s\" %s%n", r.state().stream(),
+                            r.state().cursor().nextSeq(), w.seq(), w.key(),
+                            age(r.state().gapAge(s.at()).orElse(Duration.ZERO)), r.state().cursor().nextSeq(),
+                            Deployment.shellWord(r.state().stream()), w.seq(), SkipCommand.REASON_PLACEHOLDER, where);
                 }
                 for (SkipRecord k : r.skips()) {
                     out.printf("  skipped %s files %d..%d by %s at %s: %s%n", k.stream(), k.fromSeq(),
@@ -185,7 +190,8 @@ final class StatusCommand {
         out.println("Quarantine (" + q.total() + " record" + (q.total() == 1 ? "" : "s") + " at " + q.location() + ")");
         q.bySource().forEach((source, n) -> out.printf("  %8d  %s%n", n, source));
         if (q.total() > 0) {
-            out.println("  see them: inorder quarantine list; fix and replay: inorder quarantine replay");
+            out.println("  see them: inorder quarantine list " + where);
+            out.println("  fix the config or the records, then replay them: inorder quarantine replay --help");
         }
     }
 

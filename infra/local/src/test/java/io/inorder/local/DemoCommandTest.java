@@ -71,6 +71,31 @@ class DemoCommandTest {
     }
 
     @Test
+    void theEmulatorClockOptionsReachTheEmulatorAndTheDemoStillVerifiesUnderLag() throws Exception {
+        String[] lagging = {"--changes", "40", "--tables", "1", "--faults", "none", "--seed", "11", "--lag-ms", "30",
+                "--latency-ms", "3", "--latency-per-mib-ms", "500"};
+        Run run = run(lagging, stack -> {
+            assertThat(stack.emulator().settings().applyLag()).isEqualTo(Duration.ofMillis(30));
+            assertThat(stack.emulator().requests().entries(e -> e.isWrite()))
+                    .allMatch(e -> e.latency().equals(stack.emulator().settings().latencyFor(e.bodyBytes())))
+                    .allMatch(e -> e.latency().compareTo(Duration.ofMillis(3)) >= 0);
+        });
+
+        assertThat(run.code).as(run.toString()).isZero();
+        assertThat(run.out.strip()).endsWith("verified: 2 collections match the source");
+    }
+
+    @Test
+    void aClockOptionThatIsNotANumberIsAUsageError() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Inorder.run(new String[] {"demo", "--lag-ms", "soon"}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--lag-ms needs a whole number of milliseconds");
+    }
+
+    @Test
     void anUnknownFaultLevelIsAUsageError() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Inorder.run(new String[] {"demo", "--faults", "chaos"}, new PrintStream(new ByteArrayOutputStream()),

@@ -49,7 +49,8 @@ class ServeCommandIT {
         CountDownLatch stop = new CountDownLatch(1);
         ExecutorService runner = Executors.newSingleThreadExecutor();
         Future<Integer> exit = runner.submit(() -> ServeCommand.run(new String[] {"--config", config.toString(),
-                "--port-dynamodb", "0", "--port-s3", "0", "--port-emulator", "0", "--port-services", "0"},
+                "--port-dynamodb", "0", "--port-s3", "0", "--port-emulator", "0", "--port-services", "0",
+                "--latency-ms", "7"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 stop));
         try {
@@ -79,6 +80,9 @@ class ServeCommandIT {
                 Thread.sleep(200);
             }
             assertThat(body).as("the uploaded file, applied by the S3 function; stderr:\n" + err).contains("\"42\"");
+            // The clock options reach the emulator: the function's writes took the 7 ms of latency asked for.
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(writeApi + "/_emulator/requests")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).contains("\"latency_ms\":7");
 
             try (LambdaClient client = LambdaClient.builder().endpointOverride(lambda).region(LocalStack.REGION)
                     .credentialsProvider(LocalStack.credentials()).httpClient(UrlConnectionHttpClient.create())

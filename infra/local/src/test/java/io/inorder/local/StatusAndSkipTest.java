@@ -122,6 +122,94 @@ class StatusAndSkipTest {
     }
 
     @Test
+    void everyCommandStatusPrintsRunsAsPrinted() throws Exception {
+        String stream = blockedStream("cdc/paste me/shop.orders", 81);
+        function.deliver(List.of(upload("cdc/paste-bad/shop.orders_1.json", "{\"opType\": \"I\", \"broken\n")));
+        function.awaitIdle(IDLE);
+
+        Run status = run("status");
+        List<List<String>> printed = new ArrayList<>();
+        for (String line : status.out.split("\n")) {
+            // A suggestion follows a colon ("skip it: inorder skip ..."); the heading "inorder status: ..." is none.
+            for (int at = line.indexOf(": inorder "); at >= 0; at = line.indexOf(": inorder ", at + 1)) {
+                int end = line.indexOf("; ", at);
+                printed.add(shellWords(line.substring(at + 2, end < 0 ? line.length() : end)));
+            }
+        }
+        List<String> skip = printed.stream().filter(c -> c.get(1).equals("skip") && c.contains(stream)).findFirst()
+                .orElseThrow(() -> new AssertionError("no skip suggestion for " + stream + " in\n" + status.out));
+        assertThat(printed).as(status.out).anyMatch(c -> c.subList(0, 3).equals(List.of("inorder", "quarantine",
+                "list")));
+
+        for (List<String> command : printed) {
+            Run r = runAsPrinted(command);
+            if (command == skip) {
+                // As printed it carries a placeholder reason, which skip refuses rather than record.
+                assertThat(r.code).as(r.toString()).isEqualTo(2);
+                assertThat(r.err).contains("replace " + SkipCommand.REASON_PLACEHOLDER);
+            } else if (command.get(1).equals("skip")) {
+                continue; // other streams' suggestions, from other tests
+            } else {
+                assertThat(r.code).as(String.join(" ", command) + "\n" + r).isZero();
+            }
+        }
+        List<String> withReason = new ArrayList<>(skip);
+        withReason.set(withReason.indexOf(SkipCommand.REASON_PLACEHOLDER), "file 1 lost upstream");
+        Run skipped = runAsPrinted(withReason);
+        assertThat(skipped.code).as(skipped.toString()).isZero();
+        assertThat(skipped.out).contains("skipped: " + stream + " files 1..1");
+    }
+
+    /** {@code command} (starting with "inorder") run the way the shell would hand it to the command. */
+    private static Run runAsPrinted(List<String> command) throws Exception {
+        assertThat(command.get(0)).isEqualTo("inorder");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Inorder.run(command.subList(1, command.size()).toArray(String[]::new),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A POSIX shell's word splitting of a simple command: blanks, single quotes, double quotes, backslashes. */
+    static List<String> shellWords(String line) {
+        List<String> words = new ArrayList<>();
+        StringBuilder w = null;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == ' ' || c == '\t') {
+                if (w != null) {
+                    words.add(w.toString());
+                    w = null;
+                }
+                continue;
+            }
+            if (w == null) {
+                w = new StringBuilder();
+            }
+            if (c == '\'') {
+                int close = line.indexOf('\'', i + 1);
+                w.append(line, i + 1, close);
+                i = close;
+            } else if (c == '"') {
+                for (i++; line.charAt(i) != '"'; i++) {
+                    if (line.charAt(i) == '\\') {
+                        i++;
+                    }
+                    w.append(line.charAt(i));
+                }
+            } else if (c == '\\') {
+                w.append(line.charAt(++i));
+            } else {
+                w.append(c);
+            }
+        }
+        if (w != null) {
+            words.add(w.toString());
+        }
+        return words;
+    }
+
+    @Test
     void statusWithoutATargetIsAUsageError() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -9,16 +9,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Builds the {@link KafkaEvent} an MSK event source mapping would deliver: values base64, grouped per partition. */
-final class KafkaBatch {
+/**
+ * Builds the {@link KafkaEvent} an MSK event source mapping would deliver: values base64, grouped per partition, in
+ * the order added. For tests and benchmarks that hand batches to {@link LocalMskFunction}.
+ */
+public final class KafkaBatch {
 
     private final Map<String, List<KafkaEventRecord>> records = new LinkedHashMap<>();
 
-    KafkaBatch add(String topic, int partition, long offset, String value) {
+    public KafkaBatch add(String topic, int partition, long offset, String value) {
         return add(topic, partition, offset, null, value);
     }
 
-    KafkaBatch add(String topic, int partition, long offset, String key, String value) {
+    public KafkaBatch add(String topic, int partition, long offset, String key, String value) {
         records.computeIfAbsent(topic + "-" + partition, k -> new ArrayList<>()).add(KafkaEventRecord.builder()
                 .withTopic(topic).withPartition(partition).withOffset(offset).withTimestamp(1_763_892_000_000L + offset)
                 .withTimestampType("CREATE_TIME").withKey(base64(key)).withValue(base64(value))
@@ -27,14 +30,14 @@ final class KafkaBatch {
     }
 
     /** Consecutive offsets from {@code first}, one per value. */
-    KafkaBatch addAll(String topic, int partition, long first, List<String> values) {
+    public KafkaBatch addAll(String topic, int partition, long first, List<String> values) {
         for (int i = 0; i < values.size(); i++) {
             add(topic, partition, first + i, values.get(i));
         }
         return this;
     }
 
-    KafkaEvent build() {
+    public KafkaEvent build() {
         Map<String, List<KafkaEventRecord>> copy = new LinkedHashMap<>();
         records.forEach((k, v) -> copy.put(k, List.copyOf(v)));
         return KafkaEvent.builder().withEventSource("aws:kafka")
