@@ -82,7 +82,7 @@ final class ColdStart {
                     .withEnvironment(Map.of("JAVA_TOOL_OPTIONS", front.trustOptions()));
             FunctionSpec baseline = new FunctionSpec("Baseline", "inorder-baseline",
                     BaselineHandler.class.getName() + "::handleRequest", function.code(), List.of(baselineClasses),
-                    function.memoryMb(), function.timeout(), function.environment());
+                    function.memoryMb(), function.timeout(), function.environment(), function.snapStart());
             for (int i = 0; i < runs; i++) {
                 functionCold[i] = cold(lambda, function, s3Event(deployed));
                 baselineCold[i] = cold(lambda, baseline, baselineEvent(deployed, front));

@@ -39,10 +39,14 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <ul>
  *   <li>the template's tables and buckets exist, under the names the template gives them;</li>
  *   <li>the Write API key is a Secrets Manager secret, as {@code ApiKeySecretArn} wants;</li>
- *   <li>an object stored in the landing bucket by any client reaches the S3 function as an asynchronous
- *       {@code ObjectCreated} notification, when the template's S3 event filter matches — at least once, in no
- *       guaranteed order, retried twice on a function error, as S3 and Lambda deliver them;</li>
- *   <li>the reconciler runs on the template's schedule (when started), re-driving through the Invoke API.</li>
+ *   <li>an object stored in a bucket by any client reaches the function its {@code NotificationConfiguration}
+ *       names (the S3 function's {@code live} alias) as an asynchronous {@code ObjectCreated} notification, when
+ *       the configuration's event and key filter match — at least once, in no guaranteed order, retried twice on a
+ *       function error, as S3 and Lambda deliver them; a notification without the permission S3 checks for it
+ *       stops the deployment, as S3 refuses it;</li>
+ *   <li>the reconciler runs on the template's schedule (when started), re-driving through the Invoke API;</li>
+ *   <li>the MSK function exists only when the parameters configure MSK ({@link Options#withLocalMsk}); no broker
+ *       runs here, so the nested stack of Kafka mappings is not created and its events come from the caller.</li>
  * </ul>
  */
 public final class TemplateStack implements AutoCloseable {
@@ -50,7 +54,7 @@ public final class TemplateStack implements AutoCloseable {
     public static final String STACK_NAME = "inorder";
     /** The account id SAM CLI gives local runs; AWS's documentation example, which no real account has. */
     public static final String ACCOUNT_ID = "123456789012";
-    /** The MSK function exists only with a cluster ARN (HasMsk): locally a placeholder, no broker behind it. */
+    /** The cluster ARN a local MSK configuration names: a placeholder, no broker behind it. */
     static final String LOCAL_MSK_CLUSTER = "arn:aws:kafka:us-east-1:" + ACCOUNT_ID
             + ":cluster/inorder-local/00000000-0000-0000-0000-000000000000-1";
     static final String API_KEY_SECRET = "inorder/rockset-api-key";
@@ -74,6 +78,14 @@ public final class TemplateStack implements AutoCloseable {
             return new Options(projectRoot, p, runtime, servicesPort, requireContainerCredentials);
         }
 
+        /**
+         * MSK configured as a deployment configures it (MskClusterArn and MskTopics, which the template's rules
+         * require together), with {@link #LOCAL_MSK_CLUSTER}: the MSK function is deployed.
+         */
+        public Options withLocalMsk(List<String> topics) {
+            return withParameters(Map.of("MskClusterArn", LOCAL_MSK_CLUSTER, "MskTopics", String.join(",", topics)));
+        }
+
         public Options withRuntime(LocalLambda.Settings settings) {
             return new Options(projectRoot, parameters, settings, servicesPort, requireContainerCredentials);
         }
@@ -90,19 +102,31 @@ public final class TemplateStack implements AutoCloseable {
     private final LocalLambda lambda;
     private final Map<String, String> platform;
     private final String apiKeySecretArn;
+    private final List<Notification> notificationTargets;
     private final AtomicLong sequencer = new AtomicLong(0x0062A1E5E7B00000L);
     private final AtomicLong notifications = new AtomicLong();
     private ScheduledExecutorService schedules;
     private volatile boolean loseNotifications;
 
-    private TemplateStack(LocalStack stack, SamTemplate template, LocalAwsEndpoint services, LocalLambda lambda,
-            Map<String, String> platform, String apiKeySecretArn) {
+    /** A bucket notification of the template and the deployed function it invokes. */
+    private record Notification(SamTemplate.S3Notification configuration, String function) { }
+
+    private TemplateStack(LocalStack stack, SamTemplate template, List<SamTemplate.S3Notification> notifications,
+            LocalAwsEndpoint services, LocalLambda lambda, Map<String, String> platform, String apiKeySecretArn) {
         this.stack = stack;
         this.template = template;
         this.services = services;
         this.lambda = lambda;
         this.platform = platform;
         this.apiKeySecretArn = apiKeySecretArn;
+        List<Notification> targets = new ArrayList<>();
+        for (SamTemplate.S3Notification n : notifications) {
+            LocalLambda.Target target = lambda.resolve(n.function(), null).orElseThrow(() ->
+                    new IllegalStateException("the notification of bucket " + n.bucket() + " invokes " + n.function()
+                            + ", which this stack does not deploy"));
+            targets.add(new Notification(n, target.function()));
+        }
+        this.notificationTargets = List.copyOf(targets);
     }
 
     /**
@@ -117,10 +141,13 @@ public final class TemplateStack implements AutoCloseable {
             Map<String, String> parameters = new LinkedHashMap<>();
             parameters.put("WriteApiUrl", stack.emulator().baseUrl().toString());
             parameters.put("ApiKeySecretArn", secretArn);
-            parameters.put("MskClusterArn", LOCAL_MSK_CLUSTER);
             parameters.putAll(options.parameters());
             SamTemplate template = SamTemplate.read(options.projectRoot().resolve("template.yaml"), STACK_NAME,
                     LocalStack.REGION.id(), ACCOUNT_ID, parameters, Map.of());
+            // Everything the template describes, read (and refused, as CloudFormation or S3 would) before anything
+            // is created.
+            List<FunctionSpec> functions = template.functions();
+            List<SamTemplate.S3Notification> notifications = template.s3Notifications();
             prepare(stack, template);
             Map<String, String> platform = new LinkedHashMap<>();
             platform.put("AWS_REGION", LocalStack.REGION.id());
@@ -128,10 +155,16 @@ public final class TemplateStack implements AutoCloseable {
             platform.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", services.credentialsUri());
             platform.put("AWS_CONTAINER_AUTHORIZATION_TOKEN", services.authorizationToken());
             platform.putAll(endpoints(stack, services.url().toString()));
-            LocalLambda lambda = new LocalLambda(template.functions(), options.runtime(), platform);
+            LocalLambda lambda = new LocalLambda(functions, options.runtime(), platform);
+            TemplateStack deployed;
+            try {
+                deployed = new TemplateStack(stack, template, notifications, services, lambda, Map.copyOf(platform),
+                        secretArn);
+            } catch (RuntimeException e) {
+                lambda.close();
+                throw e;
+            }
             services.serve(lambda);
-            TemplateStack deployed = new TemplateStack(stack, template, services, lambda, Map.copyOf(platform),
-                    secretArn);
             stack.onObjectCreated(deployed::objectCreated);
             return deployed;
         } catch (IOException | RuntimeException | Error e) {
@@ -183,18 +216,14 @@ public final class TemplateStack implements AutoCloseable {
         if (loseNotifications) {
             return;
         }
-        for (SamTemplate.S3Source source : template.s3Sources()) {
-            boolean eventMatches = source.events().stream().anyMatch(e -> e.equals("s3:ObjectCreated:*")
-                    || e.equals("s3:" + created.eventName()));
-            if (source.bucket().equals(created.bucket()) && eventMatches && created.key().startsWith(source.prefix())
-                    && created.key().endsWith(source.suffix())) {
+        for (Notification n : notificationTargets) {
+            if (n.configuration().matches(created.bucket(), created.eventName(), created.key())) {
                 ObjectNode event = JSON.createObjectNode();
                 event.putArray("Records").add(LocalS3Function.notificationRecord(new LocalS3Function.Uploaded(
                         created.bucket(), created.key(), created.eTag(), created.size()),
                         sequencer.incrementAndGet(), Instant.now(), created.eventName()));
                 notifications.incrementAndGet();
-                lambda.invokeAsync(function(source.function()).name(),
-                        event.toString().getBytes(StandardCharsets.UTF_8));
+                lambda.invokeAsync(n.function(), event.toString().getBytes(StandardCharsets.UTF_8));
             }
         }
     }
@@ -268,13 +297,21 @@ public final class TemplateStack implements AutoCloseable {
         return apiKeySecretArn;
     }
 
-    /** The bucket the S3 function's notifications come from. */
+    /** The bucket whose notifications invoke the S3 function. */
     public String landingBucket() {
-        return template.s3Sources().get(0).bucket();
+        return landing().bucket();
     }
 
+    /** The key prefix under which the landing bucket's objects notify the S3 function. */
     public String landingPrefix() {
-        return template.s3Sources().get(0).prefix();
+        return landing().prefix();
+    }
+
+    private SamTemplate.S3Notification landing() {
+        String s3 = function(S3_FUNCTION).name();
+        return notificationTargets.stream().filter(n -> n.function().equals(s3)).findFirst()
+                .map(Notification::configuration).orElseThrow(() -> new IllegalStateException("no bucket of "
+                        + "template.yaml notifies " + S3_FUNCTION));
     }
 
     /** ObjectCreated notifications sent to functions so far. */

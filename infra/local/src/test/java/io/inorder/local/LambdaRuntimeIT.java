@@ -63,10 +63,11 @@ class LambdaRuntimeIT {
         Path log = Files.createDirectories(here.resolve("infra/local/target")).resolve("lambda-runtime-it.log");
         logs = new PrintStream(new FileOutputStream(log.toFile()), true, StandardCharsets.UTF_8);
         stack = LocalStack.start();
-        deployed = TemplateStack.deploy(stack, TemplateStack.Options.defaults(root, logs).withParameters(Map.of(
-                "TableConfig", NativeChanges.TABLE_CONFIG.replaceAll("\\s+", " "),
-                // Provisioned mode with partial batch responses, so the MSK function reports batch item failures.
-                "MskMinimumPollers", "1", "MskReportBatchItemFailures", "true")));
+        // With MSK (the MSK function exists only then), in provisioned mode with partial batch responses, so the MSK
+        // function reports batch item failures.
+        deployed = TemplateStack.deploy(stack, TemplateStack.Options.defaults(root, logs).withLocalMsk(List.of(TOPIC))
+                .withParameters(Map.of("TableConfig", NativeChanges.TABLE_CONFIG.replaceAll("\\s+", " "),
+                        "MskMinimumPollers", "1", "MskReportBatchItemFailures", "true")));
     }
 
     @AfterAll

@@ -60,6 +60,8 @@ class ServeCommandIT {
             String writeApi = endpoint(printed, "Write API");
             Matcher bucket = Pattern.compile("bucket (\\S+): objects under (\\S+) notify").matcher(printed);
             assertThat(bucket.find()).as(printed).isTrue();
+            assertThat(printed).as("the template's functions without MSK (no --msk-topics), the reconciler's schedule")
+                    .contains("functions   inorder-s3-ingest, inorder-reconciler (rate(5 minutes))\n");
             assertThat(printed).contains("aws s3 cp FILE s3://" + bucket.group(1) + "/cdc/")
                     .contains("aws lambda invoke --function-name inorder-reconciler --payload "
                             + "fileb://events/schedule-reconcile.json --endpoint-url " + lambda);

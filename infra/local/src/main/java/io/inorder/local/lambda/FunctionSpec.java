@@ -9,10 +9,11 @@ import java.util.Objects;
 /**
  * One function as a template deploys it: its logical id, name, handler, code (the deployment jar its
  * {@code CodeUri} names, plus any extra class directories laid over it, which only the benchmark's baseline uses),
- * memory, timeout and its own environment variables (the template's, resolved).
+ * memory, timeout, its own environment variables (the template's, resolved) and whether its published version runs
+ * with SnapStart (the template's {@code SnapStart.ApplyOn: PublishedVersions}).
  */
 public record FunctionSpec(String logicalId, String name, String handler, Path code, List<Path> extraCode,
-                           int memoryMb, Duration timeout, Map<String, String> environment) {
+                           int memoryMb, Duration timeout, Map<String, String> environment, boolean snapStart) {
 
     public FunctionSpec {
         Objects.requireNonNull(logicalId, "logicalId");
@@ -30,7 +31,7 @@ public record FunctionSpec(String logicalId, String name, String handler, Path c
     public FunctionSpec withEnvironment(Map<String, String> overrides) {
         Map<String, String> env = new java.util.HashMap<>(environment);
         env.putAll(overrides);
-        return new FunctionSpec(logicalId, name, handler, code, extraCode, memoryMb, timeout, env);
+        return new FunctionSpec(logicalId, name, handler, code, extraCode, memoryMb, timeout, env, snapStart);
     }
 
     /** The same function without these variables (an init failure test removes one). */
@@ -39,6 +40,6 @@ public record FunctionSpec(String logicalId, String name, String handler, Path c
         for (String v : variables) {
             env.remove(v);
         }
-        return new FunctionSpec(logicalId, name, handler, code, extraCode, memoryMb, timeout, env);
+        return new FunctionSpec(logicalId, name, handler, code, extraCode, memoryMb, timeout, env, snapStart);
     }
 }

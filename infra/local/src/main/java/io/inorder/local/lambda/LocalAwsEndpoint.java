@@ -248,10 +248,13 @@ public final class LocalAwsEndpoint implements AutoCloseable {
         c.put("Handler", f.handler());
         c.put("Timeout", f.timeout().toSeconds());
         c.put("MemorySize", f.memoryMb());
-        c.put("Version", target.get().qualifier() == null ? "$LATEST" : LocalLambda.VERSION);
+        boolean published = target.get().qualifier() != null && !target.get().qualifier().equals("$LATEST");
+        c.put("Version", published ? LocalLambda.VERSION : "$LATEST");
         ObjectNode vars = c.putObject("Environment").putObject("Variables");
         new java.util.TreeMap<>(f.environment()).forEach(vars::put);
-        c.putObject("SnapStart").put("ApplyOn", "PublishedVersions").put("OptimizationStatus", "On");
+        // As Lambda reports it: SnapStart optimizes published versions only, never $LATEST.
+        c.putObject("SnapStart").put("ApplyOn", f.snapStart() ? "PublishedVersions" : "None")
+                .put("OptimizationStatus", f.snapStart() && published ? "On" : "Off");
         reply(exchange, 200, c.toString().getBytes(StandardCharsets.UTF_8), "application/json");
     }
 

@@ -45,20 +45,14 @@ public final class LocalLambda implements AutoCloseable {
     static final int ASYNC_RETRIES = 2;
 
     /** Where and how the environments run. */
-    public record Settings(String region, String accountId, ExecutionEnvironment.InitType initType,
-                           int concurrencyPerFunction, Duration initTimeout, Duration asyncRetryPause,
-                           PrintStream logs) {
+    public record Settings(String region, String accountId, int concurrencyPerFunction, Duration initTimeout,
+                           Duration asyncRetryPause, PrintStream logs) {
         public static Settings defaults(String region, String accountId, PrintStream logs) {
-            return new Settings(region, accountId, ExecutionEnvironment.InitType.SNAP_START, 2,
-                    Duration.ofMinutes(2), Duration.ofMillis(200), logs);
-        }
-
-        public Settings withInitType(ExecutionEnvironment.InitType type) {
-            return new Settings(region, accountId, type, concurrencyPerFunction, initTimeout, asyncRetryPause, logs);
+            return new Settings(region, accountId, 2, Duration.ofMinutes(2), Duration.ofMillis(200), logs);
         }
 
         public Settings withConcurrency(int perFunction) {
-            return new Settings(region, accountId, initType, perFunction, initTimeout, asyncRetryPause, logs);
+            return new Settings(region, accountId, perFunction, initTimeout, asyncRetryPause, logs);
         }
     }
 
@@ -66,7 +60,28 @@ public final class LocalLambda implements AutoCloseable {
     public record FailedEvent(String function, String payload, String lastError) { }
 
     /** The function a name or ARN names, with the qualifier given (null for none). */
-    public record Target(String function, String qualifier) { }
+    public record Target(String function, String qualifier) {
+        /**
+         * What a {@code FunctionName} names: a name, {@code name:qualifier}, a partial ARN
+         * ({@code account:function:name[:qualifier]}) or a full ARN; empty for an ARN of anything but a function.
+         */
+        public static Optional<Target> parse(String functionName) {
+            String[] parts = functionName.split(":");
+            if (functionName.startsWith("arn:")) {
+                if (parts.length < 7 || !parts[5].equals("function")) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Target(parts[6], parts.length > 7 ? parts[7] : null));
+            }
+            if (parts.length >= 3 && parts[1].equals("function")) {
+                return Optional.of(new Target(parts[2], parts.length > 3 ? parts[3] : null));
+            }
+            if (parts.length == 2) {
+                return Optional.of(new Target(parts[0], parts[1]));
+            }
+            return Optional.of(new Target(functionName, null));
+        }
+    }
 
     private final Settings settings;
     private final Map<String, FunctionSpec> functions = new LinkedHashMap<>();
@@ -140,26 +155,16 @@ public final class LocalLambda implements AutoCloseable {
      * qualifier is neither {@code $LATEST}, {@value #VERSION} nor {@value #ALIAS}.
      */
     public Optional<Target> resolve(String functionName, String qualifier) {
-        String name = functionName;
-        String q = null;
-        String[] parts = functionName.split(":");
-        if (functionName.startsWith("arn:")) {
-            if (parts.length < 7 || !parts[5].equals("function")) {
-                return Optional.empty();
-            }
-            name = parts[6];
-            q = parts.length > 7 ? parts[7] : null;
-        } else if (parts.length >= 3 && parts[1].equals("function")) {
-            name = parts[2];
-            q = parts.length > 3 ? parts[3] : null;
-        } else if (parts.length == 2) {
-            name = parts[0];
-            q = parts[1];
+        Optional<Target> named = Target.parse(functionName);
+        if (named.isEmpty()) {
+            return Optional.empty();
         }
+        String q = named.get().qualifier();
         if (q != null && qualifier != null && !q.equals(qualifier)) {
             return Optional.empty();
         }
         String effective = q != null ? q : qualifier;
+        String name = named.get().function();
         if (!functions.containsKey(name)
                 || (effective != null && !List.of("$LATEST", VERSION, ALIAS).contains(effective))) {
             return Optional.empty();
@@ -183,7 +188,7 @@ public final class LocalLambda implements AutoCloseable {
             async.execute(() -> {
                 ExecutionEnvironment e = null;
                 try {
-                    e = start(pool.function, settings.initType());
+                    e = start(pool.function, initType(pool.function));
                 } catch (IOException | RuntimeException failed) {
                     if (settings.logs() != null) {
                         settings.logs().println("[local lambda] " + pool.function.name() + " did not initialize: "
@@ -312,6 +317,15 @@ public final class LocalLambda implements AutoCloseable {
                 + ALIAS, VERSION, platform, settings.initTimeout(), settings.logs());
     }
 
+    /**
+     * How Lambda initializes the function's environments here: every invocation of this local Lambda runs the
+     * published version the template's event sources name (its alias), so SnapStart's when the template turns it on.
+     */
+    static ExecutionEnvironment.InitType initType(FunctionSpec function) {
+        return function.snapStart() ? ExecutionEnvironment.InitType.SNAP_START
+                : ExecutionEnvironment.InitType.ON_DEMAND;
+    }
+
     private Pool pool(String function) {
         Pool pool = pools.get(function);
         if (pool == null) {
@@ -345,7 +359,7 @@ public final class LocalLambda implements AutoCloseable {
         }
         ExecutionEnvironment e = null;
         try {
-            e = start(pool.function, settings.initType());
+            e = start(pool.function, initType(pool.function));
             return e;
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);

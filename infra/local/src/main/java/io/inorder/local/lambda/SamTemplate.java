@@ -24,12 +24,15 @@ import java.util.regex.Pattern;
 
 /**
  * The project's {@code template.yaml} as a local deployment sees it: its {@code AWS::Serverless::Function}s with their
- * code ({@code CodeUri}), handler, memory, timeout and environment variables, the intrinsic functions in them
- * resolved the way CloudFormation would for a stack with the given parameters ({@code Ref}, {@code Fn::Sub},
- * {@code Fn::If} over the template's conditions, {@code Fn::Join}/{@code Select}/{@code Split},
- * {@code AWS::NoValue}), resource references resolved to the local stack's names, functions whose {@code Condition}
- * is false left out. Whatever it cannot resolve fails naming the function, the property and the expression, so a
- * template change the local stack does not follow is caught, not silently approximated.
+ * code ({@code CodeUri}), handler, memory, timeout, SnapStart and environment variables (Globals merged as SAM merges
+ * them), their schedules, the buckets' Lambda notifications with the permissions S3 checks for them, the intrinsic
+ * functions in them resolved the way CloudFormation would for a stack with the given parameters ({@code Ref}, list
+ * parameters as lists, {@code Fn::Sub}, {@code Fn::If} over the template's conditions,
+ * {@code Fn::Join}/{@code Select}/{@code Split}/{@code FindInMap}, {@code AWS::NoValue}), resource references
+ * resolved to the local stack's names, resources whose {@code Condition} is false left out, and the template's
+ * {@code Rules} checked before anything is deployed, as CloudFormation checks them. Whatever it cannot resolve fails
+ * naming the resource, the property and the expression, so a template change the local stack does not follow is
+ * caught, not silently approximated.
  */
 public final class SamTemplate {
 
@@ -78,6 +81,37 @@ public final class SamTemplate {
                         + ":function:" + name + ":" + alias);
             }
         });
+        checkRules();
+    }
+
+    /** Parameters a rule of the template refuses: the deployment stops before anything is created. */
+    public static final class RuleViolation extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        RuleViolation(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The template's {@code Rules}, as CloudFormation applies them before it creates or changes anything: each rule
+     * whose {@code RuleCondition} holds (or that has none) needs every {@code Assert} true, else the deployment stops
+     * with the assertion's description.
+     */
+    private void checkRules() {
+        template.path("Rules").fields().forEachRemaining(rule -> {
+            String where = file.getFileName() + " rule " + rule.getKey();
+            JsonNode condition = rule.getValue().get("RuleCondition");
+            if (condition != null && !eval(condition, where).asBoolean()) {
+                return;
+            }
+            for (JsonNode assertion : rule.getValue().path("Assertions")) {
+                if (!eval(assertion.path("Assert"), where).asBoolean()) {
+                    throw new RuleViolation(where + " refuses these parameters: "
+                            + assertion.path("AssertDescription").asText("(no description)"));
+                }
+            }
+        });
     }
 
     /** Reads {@code file} as a stack named {@code stackName} in {@code region} of account {@code accountId}. */
@@ -123,11 +157,18 @@ public final class SamTemplate {
         List<FunctionSpec> out = new ArrayList<>();
         JsonNode globals = template.path("Globals").path("Function");
         functionResources().forEach((id, f) -> {
-            if (f.has("Condition") && !condition(f.get("Condition").asText(), id)) {
-                return;
-            }
             JsonNode props = f.path("Properties");
             String where = file.getFileName() + " " + id;
+            props.path("Events").fields().forEachRemaining(e -> {
+                String type = e.getValue().path("Type").asText();
+                if (!type.equals("Schedule")) {
+                    // S3 notifications are the bucket's (NotificationConfiguration), which SAM would also write for
+                    // an S3 event; other sources have no local counterpart, and ignoring one would hide it.
+                    throw new IllegalArgumentException(where + " event " + e.getKey() + ": the local stack runs "
+                            + "Schedule events only, not " + type + " (S3 notifications: the bucket's "
+                            + "NotificationConfiguration and an AWS::Lambda::Permission)");
+                }
+            });
             Map<String, String> env = new TreeMap<>();
             variables(globals.path("Environment").path("Variables"), where, env);
             variables(props.path("Environment").path("Variables"), where, env);
@@ -138,45 +179,113 @@ public final class SamTemplate {
                     file.toAbsolutePath().getParent().resolve(codeUri).normalize(), List.of(),
                     memory == null ? 128 : Integer.parseInt(resolve(memory, where + " MemorySize")),
                     Duration.ofSeconds(timeout == null ? 3 : Long.parseLong(resolve(timeout, where + " Timeout"))),
-                    env));
+                    env, snapStart(props, globals, where)));
         });
         return out;
     }
 
-    /** The S3 event sources of a function: the bucket (local name), events and key filter rules. */
-    public record S3Source(String function, String bucket, List<String> events, String prefix, String suffix) { }
+    /**
+     * Whether invocations of the function restore from a SnapStart snapshot: {@code SnapStart.ApplyOn} (the
+     * function's, else the Globals') is {@code PublishedVersions} and there is a published version to apply it to
+     * ({@code AutoPublishAlias}, whose alias every event source of the template invokes).
+     */
+    private boolean snapStart(JsonNode props, JsonNode globals, String where) {
+        JsonNode snapStart = props.has("SnapStart") ? props.get("SnapStart") : globals.get("SnapStart");
+        JsonNode alias = props.has("AutoPublishAlias") ? props.get("AutoPublishAlias")
+                : globals.get("AutoPublishAlias");
+        JsonNode applyOn = snapStart == null ? null : eval(snapStart.path("ApplyOn"), where + " SnapStart.ApplyOn");
+        JsonNode published = alias == null ? null : eval(alias, where + " AutoPublishAlias");
+        return applyOn != null && applyOn.asText().equals("PublishedVersions") && published != null
+                && !published.asText().isEmpty();
+    }
 
-    public List<S3Source> s3Sources() {
-        List<S3Source> out = new ArrayList<>();
-        functionResources().forEach((id, f) -> f.path("Properties").path("Events").fields().forEachRemaining(e -> {
-            JsonNode p = e.getValue().path("Properties");
-            if (!e.getValue().path("Type").asText().equals("S3")) {
-                return;
+    /**
+     * One Lambda notification of a bucket ({@code NotificationConfiguration.LambdaConfigurations}): objects of
+     * {@code event} ({@code s3:ObjectCreated:*}, ...) whose keys start with {@code prefix} and end with
+     * {@code suffix} invoke {@code function} (a name or ARN, with its qualifier, as the template gives it).
+     */
+    public record S3Notification(String bucket, String function, String event, String prefix, String suffix) {
+        /** Whether S3 sends this notification for {@code eventName} ({@code ObjectCreated:Put}, ...) on key. */
+        public boolean matches(String bucketName, String eventName, String key) {
+            String type = eventName.startsWith("s3:") ? eventName : "s3:" + eventName;
+            boolean eventMatches = event.equals(type) || (event.endsWith(":*")
+                    && type.startsWith(event.substring(0, event.length() - 1)));
+            return bucket.equals(bucketName) && eventMatches && key.startsWith(prefix) && key.endsWith(suffix);
+        }
+    }
+
+    /**
+     * The Lambda notifications of the stack's buckets. S3 refuses a notification configuration whose function does
+     * not let S3 invoke it ("Unable to validate the following destination configurations"), so a notification
+     * without a matching {@code AWS::Lambda::Permission} (principal {@code s3.amazonaws.com}, the same function and
+     * qualifier, and the bucket's ARN and the account if it names them) fails here as the stack would.
+     */
+    public List<S3Notification> s3Notifications() {
+        List<S3Notification> out = new ArrayList<>();
+        for (String id : resourcesOfType("AWS::S3::Bucket")) {
+            String where = file.getFileName() + " " + id + " NotificationConfiguration";
+            JsonNode configurations = eval(template.path("Resources").path(id).path("Properties")
+                    .path("NotificationConfiguration").path("LambdaConfigurations"), where);
+            if (configurations == null) {
+                continue;
             }
-            String where = file.getFileName() + " " + id + " " + e.getKey();
-            List<String> events = new ArrayList<>();
-            JsonNode ev = eval(p.path("Events"), where);
-            if (ev.isArray()) {
-                ev.forEach(x -> events.add(x.asText()));
-            } else {
-                events.add(ev.asText());
-            }
-            String prefix = "";
-            String suffix = "";
-            JsonNode rules = eval(p.path("Filter").path("S3Key").path("Rules"), where + " Filter");
-            if (rules != null) {
-                for (JsonNode rule : rules) {
+            String bucket = physicalName(id).orElseThrow(() -> new IllegalArgumentException(where
+                    + ": the bucket has no BucketName"));
+            for (JsonNode c : configurations) {
+                String prefix = "";
+                String suffix = "";
+                for (JsonNode rule : c.path("Filter").path("S3Key").path("Rules")) {
                     String name = rule.path("Name").asText();
                     if (name.equalsIgnoreCase("prefix")) {
                         prefix = rule.path("Value").asText();
                     } else if (name.equalsIgnoreCase("suffix")) {
                         suffix = rule.path("Value").asText();
+                    } else {
+                        throw new IllegalArgumentException(where + ": S3 knows no key filter rule " + name);
                     }
                 }
+                S3Notification n = new S3Notification(bucket, c.path("Function").asText(), c.path("Event").asText(),
+                        prefix, suffix);
+                if (!s3MayInvoke(n)) {
+                    throw new IllegalArgumentException(where + ": S3 would refuse the notification to " + n.function()
+                            + ": no AWS::Lambda::Permission lets s3.amazonaws.com invoke it for arn:aws:s3:::"
+                            + bucket + " in account " + accountId);
+                }
+                out.add(n);
             }
-            out.add(new S3Source(id, resolve(p.path("Bucket"), where + " Bucket"), events, prefix, suffix));
-        }));
+        }
         return out;
+    }
+
+    private boolean s3MayInvoke(S3Notification n) {
+        Optional<LocalLambda.Target> function = LocalLambda.Target.parse(n.function());
+        for (String id : resourcesOfType("AWS::Lambda::Permission")) {
+            String where = file.getFileName() + " " + id;
+            JsonNode p = eval(template.path("Resources").path(id).path("Properties"), where);
+            String action = p.path("Action").asText();
+            if (!p.path("Principal").asText().equals("s3.amazonaws.com")
+                    || !(action.equals("lambda:InvokeFunction") || action.equals("lambda:*"))
+                    || function.isEmpty()
+                    || !LocalLambda.Target.parse(p.path("FunctionName").asText()).equals(function)) {
+                continue;
+            }
+            boolean arnMatches = !p.has("SourceArn") || globMatches(p.path("SourceArn").asText(),
+                    "arn:aws:s3:::" + n.bucket());
+            boolean accountMatches = !p.has("SourceAccount") || p.path("SourceAccount").asText().equals(accountId);
+            if (arnMatches && accountMatches) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** IAM's ArnLike: {@code *} any run of characters, {@code ?} any one. */
+    private static boolean globMatches(String pattern, String value) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            regex.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
+        }
+        return value.matches(regex.toString());
     }
 
     /** The schedule event sources: function and expression ({@code rate(5 minutes)}). */
@@ -199,9 +308,15 @@ public final class SamTemplate {
     public List<Schedule> schedules() {
         List<Schedule> out = new ArrayList<>();
         functionResources().forEach((id, f) -> f.path("Properties").path("Events").fields().forEachRemaining(e -> {
-            if (e.getValue().path("Type").asText().equals("Schedule")) {
-                out.add(new Schedule(id, resolve(e.getValue().path("Properties").path("Schedule"),
-                        file.getFileName() + " " + id + " " + e.getKey())));
+            String where = file.getFileName() + " " + id + " " + e.getKey();
+            JsonNode p = e.getValue().path("Properties");
+            JsonNode enabled = eval(p.path("Enabled"), where + " Enabled");
+            JsonNode state = eval(p.path("State"), where + " State");
+            // SAM creates the rule disabled for Enabled: false or State: DISABLED; it then never fires.
+            boolean runs = (enabled == null || enabled.asBoolean()) && (state == null
+                    || state.asText().equals("ENABLED"));
+            if (e.getValue().path("Type").asText().equals("Schedule") && runs) {
+                out.add(new Schedule(id, resolve(p.path("Schedule"), where)));
             }
         }));
         return out;
@@ -221,25 +336,28 @@ public final class SamTemplate {
         return Optional.empty();
     }
 
-    /** The logical ids of the resources of a type ({@code AWS::S3::Bucket}, ...), in template order. */
+    /**
+     * The logical ids of the resources of a type ({@code AWS::S3::Bucket}, ...) this stack creates (their
+     * {@code Condition}, if any, holds), in template order.
+     */
     public List<String> resourcesOfType(String type) {
-        List<String> out = new ArrayList<>();
+        return new ArrayList<>(resources(type).keySet());
+    }
+
+    private Map<String, JsonNode> resources(String type) {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
         template.path("Resources").fields().forEachRemaining(e -> {
-            if (e.getValue().path("Type").asText().equals(type)) {
-                out.add(e.getKey());
+            JsonNode r = e.getValue();
+            if (r.path("Type").asText().equals(type)
+                    && (!r.has("Condition") || condition(r.get("Condition").asText(), e.getKey()))) {
+                out.put(e.getKey(), r);
             }
         });
         return out;
     }
 
     private Map<String, JsonNode> functionResources() {
-        Map<String, JsonNode> out = new LinkedHashMap<>();
-        template.path("Resources").fields().forEachRemaining(e -> {
-            if (e.getValue().path("Type").asText().equals("AWS::Serverless::Function")) {
-                out.put(e.getKey(), e.getValue());
-            }
-        });
-        return out;
+        return resources("AWS::Serverless::Function");
     }
 
     private String functionName(String id, JsonNode f) {
@@ -329,6 +447,42 @@ public final class SamTemplate {
                     eval(arg.get(1), where).forEach(p -> parts.add(p.asText()));
                     return f.textNode(String.join(arg.get(0).asText(), parts));
                 }
+                case "Fn::Contains": {
+                    String value = eval(arg.get(1), where).asText();
+                    boolean found = false;
+                    for (JsonNode m : eval(arg.get(0), where)) {
+                        found |= m.asText().equals(value);
+                    }
+                    return f.booleanNode(found);
+                }
+                case "Fn::EachMemberEquals": {
+                    String value = eval(arg.get(1), where).asText();
+                    boolean all = true;
+                    for (JsonNode m : eval(arg.get(0), where)) {
+                        all &= m.asText().equals(value);
+                    }
+                    return f.booleanNode(all);
+                }
+                case "Fn::EachMemberIn": {
+                    List<String> allowed = new ArrayList<>();
+                    eval(arg.get(1), where).forEach(a -> allowed.add(a.asText()));
+                    boolean all = true;
+                    for (JsonNode m : eval(arg.get(0), where)) {
+                        all &= allowed.contains(m.asText());
+                    }
+                    return f.booleanNode(all);
+                }
+                case "Fn::FindInMap": {
+                    String map = eval(arg.get(0), where).asText();
+                    String top = eval(arg.get(1), where).asText();
+                    String second = eval(arg.get(2), where).asText();
+                    JsonNode v = template.path("Mappings").path(map).path(top).get(second);
+                    if (v == null) {
+                        throw new IllegalArgumentException(where + ": Fn::FindInMap finds no " + map + "/" + top + "/"
+                                + second);
+                    }
+                    return v;
+                }
                 case "Fn::Select":
                     return eval(arg.get(1), where).get(Integer.parseInt(eval(arg.get(0), where).asText()));
                 case "Fn::Split": {
@@ -374,7 +528,16 @@ public final class SamTemplate {
                 break;
         }
         if (template.path("Parameters").has(name)) {
-            return f.textNode(parameter(name));
+            String type = template.path("Parameters").path(name).path("Type").asText();
+            if (!type.equals("CommaDelimitedList") && !type.startsWith("List<")) {
+                return f.textNode(parameter(name));
+            }
+            // A list parameter is a list: its comma-separated members, each with its spaces trimmed.
+            ArrayNode members = f.arrayNode();
+            for (String m : parameter(name).split(",", -1)) {
+                members.add(m.trim());
+            }
+            return members;
         }
         String resource = resources.get(name);
         if (resource != null) {
@@ -398,7 +561,16 @@ public final class SamTemplate {
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String var = m.group(1);
-            String value = local.containsKey(var) ? local.get(var) : ref(var, where).asText();
+            String value;
+            if (local.containsKey(var)) {
+                value = local.get(var);
+            } else {
+                JsonNode r = ref(var, where);
+                if (!r.isValueNode()) {
+                    throw new IllegalArgumentException(where + ": Fn::Sub over ${" + var + "}, a list");
+                }
+                value = r.asText();
+            }
             m.appendReplacement(out, Matcher.quoteReplacement(value));
         }
         m.appendTail(out);
