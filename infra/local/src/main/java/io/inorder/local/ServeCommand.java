@@ -32,11 +32,14 @@ import java.util.concurrent.TimeUnit;
 final class ServeCommand {
 
     static final String USAGE = """
-            usage: inorder serve [--config tables.json] [--port-dynamodb N] [--port-s3 N] [--port-emulator N]
-                                 [--port-services N] [--verbose]
+            usage: inorder serve [--config tables.json] [--msk-topics T1,T2] [--port-dynamodb N] [--port-s3 N]
+                                 [--port-emulator N] [--port-services N] [--verbose]
                                  [--lag-ms N] [--latency-ms N] [--latency-per-mib-ms N] [--ready-delay-ms N]
               --config FILE       the table config (the template's TableConfig): creates its workspace and
                                   collections in the emulator and configures the functions with it
+              --msk-topics LIST   deploy with MSK, as the template's MskTopics (comma-separated) with a
+                                  placeholder MskClusterArn: the MSK function joins the others; no broker
+                                  runs here, so invoke it with an MSK event (aws lambda invoke)
               --port-dynamodb N   DynamoDB Local's port (default 8000; 0 = a free one)
               --port-s3 N         S3Proxy's port (default 9000; 0 = a free one)
               --port-emulator N   the Write API emulator's port (default 3030; 0 = a free one)
@@ -100,9 +103,9 @@ final class ServeCommand {
 
     /** Serves until {@code stop} is counted down, then closes the stack. */
     static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stop) throws Exception {
-        Options o = Options.parse(args, Options.union(Set.of("--config", "--port-dynamodb", "--port-s3",
-                "--port-emulator", "--port-services"), EmulatorTiming.OPTIONS_WITH_READY_DELAY), Set.of("--verbose"),
-                USAGE);
+        Options o = Options.parse(args, Options.union(Set.of("--config", "--msk-topics", "--port-dynamodb",
+                "--port-s3", "--port-emulator", "--port-services"), EmulatorTiming.OPTIONS_WITH_READY_DELAY),
+                Set.of("--verbose"), USAGE);
         if (o.flag("--help")) {
             out.println(USAGE);
             return 0;
@@ -116,8 +119,10 @@ final class ServeCommand {
                 port(o, "--port-services", DEFAULT_SERVICES_PORT));
         EmulatorSettings emulator = EmulatorTiming.apply(EmulatorSettings.defaults().withPort(ports.emulator()), o);
         String configText = configFile == null ? null : ReplayCommand.readConfig(configFile);
+        List<String> mskTopics = o.value("--msk-topics").map(ServeCommand::topics).orElse(List.of());
         PrintStream functionLogs = o.flag("--verbose") ? err : quietFunctionLogs(err);
-        try (Served served = start(projectRoot(), ports, emulator, configText, configFile, functionLogs, out)) {
+        try (Served served = start(projectRoot(), ports, emulator, configText, configFile, mskTopics, functionLogs,
+                out)) {
             served.deployed().lambda().publish();
             served.deployed().startSchedules();
             out.println("Serving until Ctrl-C.");
@@ -126,6 +131,11 @@ final class ServeCommand {
             err.println("inorder serve: stopping; the local state is discarded");
         }
         return 0;
+    }
+
+    /** The topics of {@code --msk-topics}; the template's rules refuse an empty one, as they would in AWS. */
+    private static List<String> topics(String list) {
+        return List.of(list.split(",", -1)).stream().map(String::trim).toList();
     }
 
     /** The ports of the local stack; 0 picks a free one. */
@@ -146,10 +156,11 @@ final class ServeCommand {
      * the env.json for sam local to {@code out}, and returns it running; the caller closes it.
      *
      * @param emulator     the emulator's settings: its clock, and the port of {@code ports.emulator()}
+     * @param mskTopics    the template's MskTopics, empty for a stack without MSK
      * @param functionLogs where the functions' log lines go (null: dropped)
      */
     static Served start(Path root, Ports ports, EmulatorSettings emulator, String configText, Path configFile,
-            PrintStream functionLogs, PrintStream out) throws Exception {
+            List<String> mskTopics, PrintStream functionLogs, PrintStream out) throws Exception {
         TableConfig config = configText == null ? null : TableConfig.parse(configText, String.valueOf(configFile));
         LocalStack stack;
         try {
@@ -165,12 +176,18 @@ final class ServeCommand {
             if (configText != null) {
                 options = options.withParameters(Map.of("TableConfig", compact(configText)));
             }
+            if (!mskTopics.isEmpty()) {
+                options = options.withLocalMsk(mskTopics);
+            }
             TemplateStack deployed;
             try {
                 deployed = TemplateStack.deploy(stack, options);
             } catch (java.net.BindException e) {
                 throw new UsageException("port " + ports.services() + " is taken; choose another with "
                         + "--port-services (0 = a free one)");
+            } catch (SamTemplate.RuleViolation e) {
+                // The template refused the parameters, as CloudFormation would: say which option to change.
+                throw new UsageException(e.getMessage() + " (--msk-topics)");
             }
             print(stack, deployed, config, out);
             return new Served(stack, deployed, config);
@@ -193,8 +210,9 @@ final class ServeCommand {
         FunctionSpec reconciler = deployed.function(RECONCILER_FUNCTION);
         out.println("inorder serve: template.yaml deployed locally; its state lives in memory until it stops");
         out.println("  functions   " + functionList(deployed));
-        out.println("              deployment jars under the Lambda runtime interface client, SnapStart init, "
-                + "container credentials");
+        boolean snapStart = deployed.lambda().functions().stream().allMatch(FunctionSpec::snapStart);
+        out.println("              deployment jars under the Lambda runtime interface client, "
+                + (snapStart ? "SnapStart init" : "on-demand init (SnapStart off)") + ", container credentials");
         out.printf("  DynamoDB    %-26s table %s%n", ddb, s3Function.environment().get(IngestConfig.STATE_TABLE.name()));
         out.printf("  S3          %-26s bucket %s: objects under %s notify %s%n", s3, bucket, prefix,
                 s3Function.name());
