@@ -93,6 +93,11 @@ class ServeCommandIT {
                         SdkBytes.fromByteArray(readAll(root.resolve("events/schedule-reconcile.json")))));
                 assertThat(r.functionError()).as(r.payload().asUtf8String()).isNull();
                 assertThat(r.payload().asUtf8String()).contains("streams=1");
+                assertThat(r.executedVersion()).as("unqualified: $LATEST, as in AWS").isEqualTo("$LATEST");
+                InvokeResponse live = client.invoke(i -> i.functionName("inorder-reconciler").qualifier("live")
+                        .payload(SdkBytes.fromByteArray(readAll(root.resolve("events/schedule-reconcile.json")))));
+                assertThat(live.functionError()).as(live.payload().asUtf8String()).isNull();
+                assertThat(live.executedVersion()).as("the alias: the published version").isEqualTo("1");
             }
 
             JsonNode env = JSON.readTree(printed.substring(printed.indexOf("{\n"), printed.indexOf("\n}\n") + 2));

@@ -199,17 +199,20 @@ public final class LocalAwsEndpoint implements AutoCloseable {
         }
         String type = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type"))
                 .orElse("RequestResponse");
-        exchange.getResponseHeaders().set("X-Amz-Executed-Version", LocalLambda.VERSION);
+        // Unqualified or $LATEST: the unpublished version, which SnapStart never applies to; else the published one.
+        String version = target.get().qualifier();
+        boolean published = version != null && !version.equals("$LATEST");
+        exchange.getResponseHeaders().set("X-Amz-Executed-Version", published ? LocalLambda.VERSION : "$LATEST");
         switch (type) {
             case "Event" -> {
-                functions.invokeAsync(target.get().function(), payload);
+                functions.invokeAsync(target.get(), payload);
                 reply(exchange, 202, new byte[0], "application/json");
             }
             case "DryRun" -> reply(exchange, 204, new byte[0], "application/json");
             case "RequestResponse" -> {
                 ExecutionEnvironment.Result r;
                 try {
-                    r = functions.invoke(target.get().function(), payload);
+                    r = functions.invoke(target.get(), payload);
                 } catch (ExecutionEnvironment.InitFailure e) {
                     exchange.getResponseHeaders().set("X-Amz-Function-Error", "Unhandled");
                     String body = e.body() != null ? e.body()

@@ -98,15 +98,20 @@ public final class LocalLambda implements AutoCloseable {
     private final AtomicLong invocations = new AtomicLong();
     private final AtomicLong asyncRetries = new AtomicLong();
 
-    /** The environments of one function: idle ones to reuse, and how many exist. */
+    /**
+     * The environments of one function's published version (what its alias and the template's event sources invoke)
+     * or of its {@code $LATEST} (an unqualified invocation): idle ones to reuse, and how many exist.
+     */
     private final class Pool {
         final FunctionSpec function;
+        final boolean published;
         final Deque<ExecutionEnvironment> idleEnvironments = new ArrayDeque<>();
         final List<ExecutionEnvironment> all = new ArrayList<>();
         int starting;
 
-        Pool(FunctionSpec function) {
+        Pool(FunctionSpec function, boolean published) {
             this.function = function;
+            this.published = published;
         }
     }
 
@@ -119,7 +124,8 @@ public final class LocalLambda implements AutoCloseable {
         this.settings = settings;
         for (FunctionSpec f : functions) {
             this.functions.put(f.name(), f);
-            pools.put(f.name(), new Pool(f));
+            pools.put(poolKey(f.name(), true), new Pool(f, true));
+            pools.put(poolKey(f.name(), false), new Pool(f, false));
         }
         this.platform = Map.copyOf(platform);
         this.workDir = Files.createTempDirectory("inorder-lambda");
@@ -179,6 +185,9 @@ public final class LocalLambda implements AutoCloseable {
      */
     public void publish() {
         for (Pool pool : pools.values()) {
+            if (!pool.published) {
+                continue;
+            }
             synchronized (pool) {
                 if (!pool.all.isEmpty() || pool.starting > 0) {
                     continue;
@@ -188,7 +197,7 @@ public final class LocalLambda implements AutoCloseable {
             async.execute(() -> {
                 ExecutionEnvironment e = null;
                 try {
-                    e = start(pool.function, initType(pool.function));
+                    e = start(pool);
                 } catch (IOException | RuntimeException failed) {
                     if (settings.logs() != null) {
                         settings.logs().println("[local lambda] " + pool.function.name() + " did not initialize: "
@@ -208,9 +217,17 @@ public final class LocalLambda implements AutoCloseable {
         }
     }
 
-    /** Invokes {@code function} and waits for its outcome (a function error is a result, not an exception). */
+    /**
+     * Invokes {@code function}'s published version, as its alias and the template's event sources do, and waits for
+     * its outcome (a function error is a result, not an exception).
+     */
     public ExecutionEnvironment.Result invoke(String function, byte[] payload) {
-        Pool pool = pool(function);
+        return invoke(new Target(function, ALIAS), payload);
+    }
+
+    /** Invokes the version {@code target} names: without a qualifier or with {@code $LATEST}, the unpublished one. */
+    public ExecutionEnvironment.Result invoke(Target target, byte[] payload) {
+        Pool pool = pool(target);
         ExecutionEnvironment e = acquire(pool);
         invocations.incrementAndGet();
         try {
@@ -220,8 +237,13 @@ public final class LocalLambda implements AutoCloseable {
         }
     }
 
-    /** Queues an asynchronous invocation ({@code Event}); Lambda retries it twice when the function fails. */
+    /** Queues an asynchronous invocation ({@code Event}) of the published version, as the alias gets them. */
     public void invokeAsync(String function, byte[] payload) {
+        invokeAsync(new Target(function, ALIAS), payload);
+    }
+
+    /** Queues an asynchronous invocation ({@code Event}); Lambda retries it twice when the function fails. */
+    public void invokeAsync(Target function, byte[] payload) {
         pool(function);
         pending.incrementAndGet();
         async.execute(() -> {
@@ -237,7 +259,7 @@ public final class LocalLambda implements AutoCloseable {
         });
     }
 
-    private void runAsync(String function, byte[] payload) {
+    private void runAsync(Target function, byte[] payload) {
         String last = null;
         for (int attempt = 0; attempt <= ASYNC_RETRIES; attempt++) {
             if (attempt > 0) {
@@ -254,13 +276,13 @@ public final class LocalLambda implements AutoCloseable {
                 last = e.toString();
             }
             if (settings.logs() != null) {
-                settings.logs().println("[local lambda] " + function + " asynchronous invocation failed (attempt "
-                        + (attempt + 1) + " of " + (ASYNC_RETRIES + 1) + "): " + last);
+                settings.logs().println("[local lambda] " + function.function() + " asynchronous invocation failed "
+                        + "(attempt " + (attempt + 1) + " of " + (ASYNC_RETRIES + 1) + "): " + last);
             }
         }
         synchronized (failedEvents) {
-            failedEvents.add(new FailedEvent(function, new String(payload, java.nio.charset.StandardCharsets.UTF_8),
-                    last));
+            failedEvents.add(new FailedEvent(function.function(),
+                    new String(payload, java.nio.charset.StandardCharsets.UTF_8), last));
         }
     }
 
@@ -298,9 +320,9 @@ public final class LocalLambda implements AutoCloseable {
         return asyncRetries.get();
     }
 
-    /** Environments started so far for {@code function} (alive or not). */
+    /** Environments started so far for {@code function}'s published version (alive or not). */
     public List<ExecutionEnvironment> environments(String function) {
-        Pool pool = pool(function);
+        Pool pool = pool(new Target(function, ALIAS));
         synchronized (pool) {
             return List.copyOf(pool.all);
         }
@@ -326,8 +348,31 @@ public final class LocalLambda implements AutoCloseable {
                 : ExecutionEnvironment.InitType.ON_DEMAND;
     }
 
-    private Pool pool(String function) {
-        Pool pool = pools.get(function);
+    private static String poolKey(String function, boolean published) {
+        return published ? function : function + ":$LATEST";
+    }
+
+    private static boolean published(String qualifier) {
+        return qualifier != null && !qualifier.equals("$LATEST");
+    }
+
+    /**
+     * A new environment of the pool's version: the published one as {@link #start(FunctionSpec,
+     * ExecutionEnvironment.InitType)} starts it; {@code $LATEST} always on demand (SnapStart applies to published
+     * versions only), invoked by the unqualified ARN.
+     */
+    private ExecutionEnvironment start(Pool pool) throws IOException {
+        if (pool.published) {
+            return start(pool.function, initType(pool.function));
+        }
+        return ExecutionEnvironment.start(pool.function, taskRoot(pool.function), home, ric,
+                ExecutionEnvironment.InitType.ON_DEMAND, arn(pool.function.name()), "$LATEST", platform,
+                settings.initTimeout(), settings.logs());
+    }
+
+    private Pool pool(Target target) {
+        String function = target.function();
+        Pool pool = pools.get(poolKey(function, published(target.qualifier())));
         if (pool == null) {
             throw new IllegalArgumentException("no function " + function + " is deployed here (functions: "
                     + functions.keySet() + ")");
@@ -359,7 +404,7 @@ public final class LocalLambda implements AutoCloseable {
         }
         ExecutionEnvironment e = null;
         try {
-            e = start(pool.function, initType(pool.function));
+            e = start(pool);
             return e;
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
