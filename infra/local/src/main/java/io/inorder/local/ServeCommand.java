@@ -123,6 +123,9 @@ final class ServeCommand {
         PrintStream functionLogs = o.flag("--verbose") ? err : quietFunctionLogs(err);
         try (Served served = start(projectRoot(), ports, emulator, configText, configFile, mskTopics, functionLogs,
                 out)) {
+            // As a deployment ends only once its SnapStart versions are published: the first upload then meets
+            // initialized functions.
+            err.println("inorder serve: publishing the functions (init and SnapStart snapshot) ...");
             served.deployed().lambda().publish();
             served.deployed().startSchedules();
             out.println("Serving until Ctrl-C.");

@@ -179,11 +179,13 @@ public final class LocalLambda implements AutoCloseable {
     }
 
     /**
-     * Starts one environment per function in the background, as publishing a SnapStart version initializes one and
-     * takes the snapshot before the first invocation: the first event then waits only for the restore. A function
-     * whose init fails is left to fail again, visibly, on its first invocation.
+     * Publishes the functions' versions: one environment per function initialized (in parallel) and ready before
+     * this returns, as publishing a SnapStart version initializes it and takes the snapshot before the version turns
+     * active (a deployment ends only then), so the first event waits only for the restore. A function whose init
+     * fails is left to fail again, visibly, on its first invocation.
      */
     public void publish() {
+        List<java.util.concurrent.Future<?>> publishing = new ArrayList<>();
         for (Pool pool : pools.values()) {
             if (!pool.published) {
                 continue;
@@ -194,7 +196,7 @@ public final class LocalLambda implements AutoCloseable {
                 }
                 pool.starting++;
             }
-            async.execute(() -> {
+            publishing.add(async.submit(() -> {
                 ExecutionEnvironment e = null;
                 try {
                     e = start(pool);
@@ -213,7 +215,18 @@ public final class LocalLambda implements AutoCloseable {
                         pool.notifyAll();
                     }
                 }
-            });
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : publishing) {
+            try {
+                f.get();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException unexpected) {
+                // start's failures are caught and logged above; nothing else reaches here.
+                throw new IllegalStateException(unexpected.getCause());
+            }
         }
     }
 
