@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
 import java.util.random.RandomGenerator;
 
 /**
@@ -63,7 +63,18 @@ public final class WriteApiClient {
     private final String base;
 
     public WriteApiClient(WriteApiSettings settings, ApiKeySource apiKey) {
-        this(settings, apiKey, Clock.systemUTC(), Sleeper.REAL, new Random());
+        this(settings, apiKey, Clock.systemUTC(), Sleeper.REAL, jitterSource());
+    }
+
+    /**
+     * The randomness of the retry jitter. Under SnapStart every container restored from one snapshot starts from the
+     * same memory, so a {@code java.util.Random} built during init would hand each of them the same "random" sleeps:
+     * the synchronized retry storm jitter exists to break (AWS Lambda guide, "Handling uniqueness with Lambda
+     * SnapStart"). {@link SecureRandom} (NativePRNG on Linux) mixes fresh bytes from the operating system into every
+     * draw, so restored containers diverge from their first retry on.
+     */
+    static RandomGenerator jitterSource() {
+        return new SecureRandom();
     }
 
     WriteApiClient(WriteApiSettings settings, ApiKeySource apiKey, Clock clock, Sleeper sleeper,

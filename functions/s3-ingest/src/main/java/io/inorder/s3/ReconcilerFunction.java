@@ -28,8 +28,8 @@ record ReconcilerFunction(Reconciler reconciler, Log log, Clock clock) {
         DynamoDbClient dynamoDb = aws.dynamoDb();
         FileLedger ledger = new FileLedger(dynamoDb, config.stateTable(), clock, config.firstSequence(),
                 FileLedger.DEFAULT_ARRIVAL_RETENTION);
-        LambdaClient lambda = LambdaClient.builder().region(aws.region()).credentialsProvider(aws.credentials())
-                .httpClient(aws.http()).build();
+        LambdaClient lambda = LambdaClient.builder().credentialsProvider(aws.credentials()).httpClient(aws.http())
+                .build();
         LambdaContinuation redrive = new LambdaContinuation(lambda, target, aws.region().id(),
                 stream -> ledger.arrival(stream, ledger.cursor(stream).nextSeq()), log);
         Reconciler reconciler = new Reconciler(ledger, new LedgerIndex(dynamoDb, config.stateTable()), aws.s3(),

@@ -29,8 +29,8 @@ record S3Function(S3Ingest ingest, Log log, SnapStartPriming priming) {
         Clock clock = Clock.systemUTC();
         IngestServices services = IngestServices.create(config, dynamoDb, aws.s3(), ApiKeySource.fromEnvironment(env),
                 Metrics.fromEnvironment(env), log, clock);
-        LambdaClient lambda = LambdaClient.builder().region(aws.region()).credentialsProvider(aws.credentials())
-                .httpClient(aws.http()).build();
+        LambdaClient lambda = LambdaClient.builder().credentialsProvider(aws.credentials()).httpClient(aws.http())
+                .build();
         FileLedger ledger = new FileLedger(dynamoDb, config.stateTable(), clock, config.firstSequence(),
                 FileLedger.DEFAULT_ARRIVAL_RETENTION);
         LambdaContinuation continuation = new LambdaContinuation(lambda, qualifiedName(env), aws.region().id(),

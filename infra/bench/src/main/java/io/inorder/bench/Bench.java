@@ -98,7 +98,7 @@ public final class Bench {
                         section.run(quick ? "large (5,000 records, 250 per request)"
                                 : "large (20,000 records, 250 per request)", quick ? 5_000 : 20_000, 200, 250));
             });
-            progress("5/7 cold start (" + (quick ? 1 : 5) + " runs of 3 JVMs) ...");
+            progress("5/7 cold start (" + (quick ? 1 : 5) + " runs of 4 environments in the local Lambda runtime) ...");
             coldStart = section(() -> new ColdStart(stack).run(quick ? 1 : 5));
             long target = quick ? 64L << 20 : 1L << 30;
             progress("6/7 memory bound (" + (target >> 20) + " MiB file at -Xmx" + MemoryBound.HEAP_MIB + "m) ...");

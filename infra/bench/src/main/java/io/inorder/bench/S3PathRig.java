@@ -11,7 +11,6 @@ import io.inorder.pipeline.IngestConfig;
 import io.inorder.pipeline.IngestServices;
 import io.inorder.pipeline.S3Ingest;
 import io.inorder.pipeline.S3KeyPattern;
-import io.inorder.pipeline.SnapStartPriming;
 import io.inorder.s3.S3IngestHandler;
 import io.inorder.writeapi.ApiKeySource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -36,8 +35,8 @@ import java.util.UUID;
 
 /**
  * The S3 function wired as {@code S3Function} wires it in Lambda — configuration from environment variables, SDK
- * clients over the URL-connection HTTP client, {@link IngestServices}, {@link S3Ingest}, {@link S3IngestHandler} and its
- * {@link SnapStartPriming} — but against explicit local endpoints (path-style S3) and with an optional interceptor on
+ * clients over the URL-connection HTTP client, {@link IngestServices}, {@link S3Ingest}, {@link S3IngestHandler} —
+ * but against explicit local endpoints (path-style S3) and with an optional interceptor on
  * the DynamoDB client, so a benchmark can count its calls. One rig is one Lambda container: not thread-safe.
  */
 final class S3PathRig implements AutoCloseable {
@@ -68,7 +67,6 @@ final class S3PathRig implements AutoCloseable {
     private final DynamoDbClient dynamoDb;
     private final S3Client s3;
     private final S3IngestHandler handler;
-    private final SnapStartPriming priming;
     private final IngestConfig config;
     private final FileLedger ledger;
     private int invocations;
@@ -117,8 +115,6 @@ final class S3PathRig implements AutoCloseable {
                     + "figures would be wrong; raise the function timeout");
         }, clock);
         this.handler = new S3IngestHandler(ingest, log);
-        this.priming = new SnapStartPriming(IngestServices.writeApiSettings(config), dynamoDb, config.stateTable(),
-                log);
         this.ledger = new FileLedger(dynamoDb, config.stateTable(), clock, config.firstSequence(),
                 FileLedger.DEFAULT_ARRIVAL_RETENTION);
     }
@@ -164,11 +160,6 @@ final class S3PathRig implements AutoCloseable {
     /** The time spent inside {@link #handle} so far, as Lambda would bill it (duration, not CPU). */
     Duration invocationTime() {
         return Duration.ofNanos(invocationNanos);
-    }
-
-    /** What SnapStart runs before the snapshot (the CRaC {@code beforeCheckpoint} hook). */
-    void prime() {
-        priming.beforeCheckpoint(null);
     }
 
     int invocations() {

@@ -43,16 +43,17 @@ final class Deployment implements AutoCloseable {
                 --stack NAME [--region R]   a deployed stack: settings from its function NAME-s3-ingest
                 --table T [--region R]      just a ledger table (no quarantine unless --quarantine-bucket B)
                 --local                     the stack of 'inorder serve' (DynamoDB 127.0.0.1:8000, S3 :9000,
-                                            Write API :3030); other ports with --dynamodb-endpoint URL,
-                                            --s3-endpoint URL, --write-api-url URL""";
+                                            Write API :3030, settings from its S3 function on :9010); other
+                                            ports with --dynamodb-endpoint URL, --s3-endpoint URL,
+                                            --write-api-url URL, --lambda-endpoint URL""";
 
     static final Set<String> VALUED = Set.of("--stack", "--table", "--region", "--quarantine-bucket",
-            "--dynamodb-endpoint", "--s3-endpoint", "--write-api-url");
+            "--dynamodb-endpoint", "--s3-endpoint", "--write-api-url", "--lambda-endpoint");
     static final Set<String> FLAGS = Set.of("--local");
 
     /** The options that say where, in the order a printed command repeats them. */
     private static final List<String> WHERE = List.of("--stack", "--table", "--quarantine-bucket", "--local",
-            "--region", "--dynamodb-endpoint", "--s3-endpoint", "--write-api-url");
+            "--region", "--dynamodb-endpoint", "--s3-endpoint", "--write-api-url", "--lambda-endpoint");
 
     /** Words a shell passes through unchanged. */
     private static final Pattern PLAIN_WORD = Pattern.compile("[A-Za-z0-9_./:=@%+,-]+");
@@ -91,11 +92,33 @@ final class Deployment implements AutoCloseable {
             throw new UsageException("say where: exactly one of --stack NAME, --table T or --local\n" + usage);
         }
         if (o.flag("--local")) {
-            return local(URI.create(o.value("--dynamodb-endpoint")
+            Deployment d = local(URI.create(o.value("--dynamodb-endpoint")
                             .orElse("http://127.0.0.1:" + ServeCommand.DEFAULT_DYNAMODB_PORT)),
                     URI.create(o.value("--s3-endpoint").orElse("http://127.0.0.1:" + ServeCommand.DEFAULT_S3_PORT)),
                     o.value("--write-api-url").orElse("http://127.0.0.1:" + ServeCommand.DEFAULT_EMULATOR_PORT),
                     commandOptions(o));
+            boolean ownEndpoints = o.has("--dynamodb-endpoint") || o.has("--s3-endpoint") || o.has("--write-api-url");
+            if (ownEndpoints && !o.has("--lambda-endpoint")) {
+                // Endpoints of an embedded stack (replay, tests): its functions use the embedded layout.
+                return d;
+            }
+            URI lambda = URI.create(o.value("--lambda-endpoint")
+                    .orElse("http://127.0.0.1:" + ServeCommand.DEFAULT_SERVICES_PORT));
+            Map<String, String> functionEnv;
+            try (LambdaClient client = LambdaClient.builder().endpointOverride(lambda).region(LocalStack.REGION)
+                    .credentialsProvider(LocalStack.credentials()).httpClient(UrlConnectionHttpClient.create())
+                    .build()) {
+                // As --stack does: the settings the S3 function really runs with, here as serve deployed it.
+                GetFunctionConfigurationResponse f = client.getFunctionConfiguration(g -> g.functionName(
+                        s3FunctionName(TemplateStack.STACK_NAME)));
+                functionEnv = f.environment() == null ? Map.of() : f.environment().variables();
+            } catch (RuntimeException e) {
+                d.close();
+                throw new UsageException("could not read the S3 function of 'inorder serve' at " + lambda + " ("
+                        + e.getMessage() + "); is ./inorder serve running? Other ports: --lambda-endpoint URL");
+            }
+            return new Deployment("local stack of inorder serve (" + lambda + ")", d.options, d.region, d.dynamoDb, d.s3,
+                    functionEnv);
         }
         Region region = region(o, env, profiles);
         AwsCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();

@@ -298,12 +298,17 @@ public final class LocalS3Function implements AutoCloseable {
      * form-encoded as S3 encodes it, {@code sequencer} orders the records of one key as S3's does.
      */
     static ObjectNode notificationRecord(Uploaded o, long sequencer, Instant time) {
+        return notificationRecord(o, sequencer, time, "ObjectCreated:Put");
+    }
+
+    /** The same, for another ObjectCreated event ({@code ObjectCreated:Copy}, {@code :CompleteMultipartUpload}). */
+    static ObjectNode notificationRecord(Uploaded o, long sequencer, Instant time, String eventName) {
         ObjectNode r = JSON.createObjectNode();
         r.put("eventVersion", "2.1");
         r.put("eventSource", "aws:s3");
         r.put("awsRegion", LocalStack.REGION.id());
         r.put("eventTime", time.truncatedTo(ChronoUnit.MILLIS).toString());
-        r.put("eventName", "ObjectCreated:Put");
+        r.put("eventName", eventName);
         r.putObject("userIdentity").put("principalId", "AWS:LOCAL");
         r.putObject("requestParameters").put("sourceIPAddress", "127.0.0.1");
         ObjectNode response = r.putObject("responseElements");

@@ -42,9 +42,11 @@ public final class LocalStack implements AutoCloseable {
     private final URI s3Endpoint;
     private final Path s3Directory;
     private final Emulator emulator;
+    private final ObjectCreatedNotices notices;
 
     private LocalStack(DynamoDBProxyServer dynamoDb, URI dynamoDbEndpoint, S3Proxy s3, URI s3Endpoint,
-            Path s3Directory, Emulator emulator) {
+            Path s3Directory, Emulator emulator, ObjectCreatedNotices notices) {
+        this.notices = notices;
         this.dynamoDb = dynamoDb;
         this.dynamoDbEndpoint = dynamoDbEndpoint;
         this.s3 = s3;
@@ -78,13 +80,15 @@ public final class LocalStack implements AutoCloseable {
         }
         Path dir = Files.createTempDirectory("inorder-s3");
         S3Proxy proxy;
+        ObjectCreatedNotices notices;
         try {
             Properties props = new Properties();
             props.setProperty("jclouds.filesystem.basedir", dir.toString());
             props.setProperty("jclouds.identity", ACCESS_KEY);
             props.setProperty("jclouds.credential", SECRET_KEY);
+            notices = new ObjectCreatedNotices(BlobStores.create("filesystem", props));
             proxy = S3Proxy.builder()
-                    .blobStore(BlobStores.create("filesystem", props))
+                    .blobStore(notices)
                     .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                     .endpoint(URI.create("http://127.0.0.1:" + (s3Port == 0 ? freePort() : s3Port)))
                     .ignoreUnknownHeaders(true)
@@ -108,12 +112,20 @@ public final class LocalStack implements AutoCloseable {
             throw e;
         }
         return new LocalStack(ddb, URI.create("http://127.0.0.1:" + ddbPort), proxy,
-                URI.create("http://127.0.0.1:" + proxy.getPort()), dir, emulator);
+                URI.create("http://127.0.0.1:" + proxy.getPort()), dir, emulator, notices);
     }
 
     /** The Write API emulator (its base URL, API key, documents and apply log). */
     public Emulator emulator() {
         return emulator;
+    }
+
+    /**
+     * Reports every object the local S3 stores from now on (any client, PUT, copy or completed multipart upload), as
+     * S3's ObjectCreated events would; null stops it. S3Proxy itself has no event notifications.
+     */
+    public void onObjectCreated(java.util.function.Consumer<ObjectCreatedNotices.Created> listener) {
+        notices.listener(listener);
     }
 
     public URI dynamoDbEndpoint() {

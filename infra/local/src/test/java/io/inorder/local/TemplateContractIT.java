@@ -8,13 +8,10 @@ import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.inorder.observe.Log;
 import io.inorder.observe.Metrics;
 import io.inorder.pipeline.IngestConfig;
@@ -58,6 +55,13 @@ class TemplateContractIT {
 
     /** Names the observe package reads (Log.fromEnvironment, Metrics.fromEnvironment), found by recording reads. */
     private static final Set<String> OBSERVE_VARIABLES = observeVariables();
+
+    /**
+     * The AWS SDK's endpoint variables: read by the SDK, not by our code. The template declares them (as AWS::NoValue,
+     * so AWS never sets them) only for sam local invoke's env.json, which may set declared variables only.
+     */
+    static final Set<String> SDK_ENDPOINT_VARIABLES = Set.of("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3",
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_LAMBDA");
 
     /** Read by IngestConfig but meaningful only to the MSK function, so the S3 function must not set it. */
     private static final String MSK_ONLY = IngestConfig.REPORT_BATCH_ITEM_FAILURES.name();
@@ -189,6 +193,7 @@ class TemplateContractIT {
             settings.add(s.name());
         }
         settings.addAll(OBSERVE_VARIABLES);
+        settings.addAll(SDK_ENDPOINT_VARIABLES);
         JsonNode globals = template.path("Globals").path("Function");
         functions().forEach((name, f) -> {
             Set<String> set = new TreeSet<>();
@@ -204,6 +209,18 @@ class TemplateContractIT {
             }
             assertThat(set).as(name + " environment variables").isEqualTo(expected);
         });
+    }
+
+    @Test
+    void theSdkEndpointVariablesAreNeverSetInAws() {
+        JsonNode globals = template.path("Globals").path("Function").path("Environment").path("Variables");
+        for (String v : SDK_ENDPOINT_VARIABLES) {
+            assertThat(globals.path(v).path("Ref").asText()).as(v + " in AWS: removed by AWS::NoValue, so the SDK "
+                    + "uses AWS's endpoint (an empty value would be taken as an endpoint)").isEqualTo("AWS::NoValue");
+        }
+        functions().forEach((name, f) -> assertThat(f.path("Properties").path("Environment").path("Variables")
+                .fieldNames()).toIterable().as(name + " must not set an endpoint variable of its own")
+                .doesNotContainAnyElementsOf(SDK_ENDPOINT_VARIABLES));
     }
 
     @Test
@@ -1079,54 +1096,9 @@ class TemplateContractIT {
         return read;
     }
 
-    /**
-     * Reads YAML into a tree in which CloudFormation's short-form tags become their long forms ({@code !Ref X} →
-     * {"Ref": "X"}, {@code !Sub s} → {"Fn::Sub": s}), so references can be told from plain strings.
-     */
+    /** template.yaml as a tree with short-form tags in their long forms (the local stack's reader). */
     static JsonNode readYaml(Path file) throws IOException {
-        try (YAMLParser p = new YAMLFactory().createParser(file.toFile())) {
-            p.nextToken();
-            return node(p);
-        }
-    }
-
-    private static JsonNode node(YAMLParser p) throws IOException {
-        // YAMLParser reports a local tag without its "!" (!Ref -> "Ref"); YAML's own tags are URIs (tag:yaml.org,...).
-        String id = p.getTypeId();
-        String tag = id != null && !id.contains(":") ? id : null;
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        JsonNode value;
-        JsonToken t = p.currentToken();
-        if (t == JsonToken.START_OBJECT) {
-            ObjectNode o = f.objectNode();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                o.set(name, node(p));
-            }
-            value = o;
-        } else if (t == JsonToken.START_ARRAY) {
-            ArrayNode a = f.arrayNode();
-            while (p.nextToken() != JsonToken.END_ARRAY) {
-                a.add(node(p));
-            }
-            value = a;
-        } else if (t == JsonToken.VALUE_NUMBER_INT) {
-            value = f.numberNode(p.getLongValue());
-        } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-            value = f.numberNode(p.getDecimalValue());
-        } else if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
-            value = f.booleanNode(t == JsonToken.VALUE_TRUE);
-        } else if (t == JsonToken.VALUE_NULL) {
-            value = f.nullNode();
-        } else {
-            value = f.textNode(p.getText());
-        }
-        if (tag == null) {
-            return value;
-        }
-        String longForm = tag.equals("Ref") || tag.equals("Condition") ? tag : "Fn::" + tag;
-        return f.objectNode().set(longForm, value);
+        return io.inorder.local.lambda.SamTemplate.readYaml(file);
     }
 
     @Test
