@@ -60,7 +60,8 @@ public record IngestConfig(
     }
 
     public static final Setting WRITE_API_URL = new Setting("WRITE_API_URL", null,
-            "Rockset API server, e.g. https://api.usw2a1.rockset.com (http only for localhost). Required.");
+            "Rockset API server, e.g. https://api.usw2a1.rockset.com (http only for localhost or a loopback "
+                    + "address). Required.");
     public static final Setting API_KEY_SECRET_ARN = new Setting(ApiKeySource.SECRET_ARN_VARIABLE, null,
             "ARN of the Secrets Manager secret holding the API key (raw text or {\"apiKey\":\"...\"}). "
                     + "Required unless ROCKSET_API_KEY is set.");
@@ -240,11 +241,10 @@ public record IngestConfig(
             }
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             String host = uri.getHost() == null ? "" : uri.getHost();
-            boolean local = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
-                    || host.equals("host.docker.internal");
-            if (!scheme.equals("https") && !(scheme.equals("http") && local)) {
+            if (!scheme.equals("https") && !(scheme.equals("http") && PlainHttpHosts.allows(uri.getHost(), env))) {
                 throw new ConfigurationException(s.name() + " '" + v + "' must be an https:// URL (http:// only for "
-                        + "localhost)");
+                        + "localhost, a loopback address such as 127.0.0.1 or [::1], or host.docker.internal under sam "
+                        + "local invoke): the API key would cross the network in clear text");
             }
             return uri;
         }

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class IngestConfigTest {
 
@@ -78,6 +80,37 @@ class IngestConfigTest {
 
         assertThatThrownBy(() -> load(env)).hasMessageContaining("ROCKSET_API_KEY_SECRET_ARN")
                 .hasMessageContaining("ROCKSET_API_KEY");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://127.attacker.example", "http://127.0.0.1.nip.io:3030", "http://localhost.evil.io",
+            "http://127.0.0.1evil.com", "http://10.0.0.1:3030", "http://[::2]:3030", "http://[fe80::1]",
+            "http://0x7f.0.0.1", "http://127.000.000.001", "http://2130706433", "http://127.1",
+            "http://host.docker.internal:3030"})
+    void plainHttpToAHostThatOnlyLooksLocalIsRefused(String url) {
+        Map<String, String> env = minimal();
+        env.put("WRITE_API_URL", url);
+
+        assertThatThrownBy(() -> load(env)).hasMessageContaining("WRITE_API_URL").hasMessageContaining("https://");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://localhost:3030", "http://LOCALHOST:3030", "http://127.0.0.1:3030",
+            "http://127.255.1.9:3030", "http://[::1]:3030", "http://[0:0:0:0:0:0:0:1]:3030"})
+    void plainHttpToALoopbackHostIsAllowed(String url) {
+        Map<String, String> env = minimal();
+        env.put("WRITE_API_URL", url);
+
+        assertThat(load(env).writeApiUrl().getPort()).isEqualTo(3030);
+    }
+
+    @Test
+    void dockersHostNameIsAllowedOverPlainHttpOnlyUnderSamLocalInvoke() {
+        Map<String, String> env = minimal();
+        env.put("WRITE_API_URL", "http://host.docker.internal:3030");
+        env.put("AWS_SAM_LOCAL", "true");
+
+        assertThat(load(env).writeApiUrl().getHost()).isEqualTo("host.docker.internal");
     }
 
     @Test
