@@ -59,7 +59,7 @@ class StatusAndSkipTest {
                 .contains("! " + stream + " waits for file 1; file 2 (cdc/status-blocked/shop.orders_2.json) arrived")
                 .contains("inorder skip --stream " + stream + " --to 2 --reason");
         assertThat(run("status").out).contains("Quarantine (1 record at s3://inorder-quarantine/quarantine/)")
-                .containsPattern("\\s+1  \\S*cdc/status-bad/shop\\.orders_1\\.json");
+                .containsPattern("\\s+1  \\S*/cdc/status-bad/shop\\.orders\\n");
 
         JsonNode json = new ObjectMapper().readTree(run("status", "--stream", "status-blocked", "--json").out);
         JsonNode row = json.path("streams").get(0);
