@@ -20,8 +20,10 @@ import java.util.OptionalLong;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
@@ -53,6 +55,9 @@ public final class FileLedger {
     /** Most files one skip may pass over: each is checked absent in the skip's transaction (100 items at most). */
     public static final int MAX_SKIP = 97;
 
+    /** Most keys one BatchGetItem takes. */
+    private static final int BATCH_GET = 100;
+
     static final String CURSOR = "CURSOR";
     private static final String FILE_PREFIX = "FILE#";
     private static final String SKIP_PREFIX = "SKIP#";
@@ -71,6 +76,7 @@ public final class FileLedger {
     private static final String RECORDS = "recordsApplied";
     private static final String DOCUMENTS = "documentsWritten";
     private static final String REQUESTS = "requestsSent";
+    private static final String QUARANTINED = "recordsQuarantined";
     private static final String FILES_APPLIED = "filesApplied";
     private static final String LAST_POSITION = "lastPosition";
     private static final String UPDATED_AT = "updatedAt";
@@ -175,23 +181,88 @@ public final class FileLedger {
         if (!present(item)) {
             return Optional.empty();
         }
-        return Optional.of(new Arrival(stream, seq, stringOrNull(item, OBJECT_KEY), stringOrNull(item, ETAG),
+        return Optional.of(arrivalOf(stream, seq, item));
+    }
+
+    private static Arrival arrivalOf(String stream, long seq, Map<String, AttributeValue> item) {
+        return new Arrival(stream, seq, stringOrNull(item, OBJECT_KEY), stringOrNull(item, ETAG),
                 longOr(item, OBJECT_SIZE, 0), Instant.ofEpochMilli(longOr(item, ARRIVED_AT, 0)),
-                longOr(item, CONFLICT_COUNT, 0)));
+                longOr(item, CONFLICT_COUNT, 0));
     }
 
     /** The stream's cursor, its next file's arrival and, when that is missing, the first file waiting behind it. */
     public StreamState state(String stream) {
-        StreamCursor cursor = cursor(stream);
-        Optional<Arrival> next = arrival(stream, cursor.nextSeq());
-        Optional<Arrival> waiting = Optional.empty();
-        if (next.isEmpty()) {
-            OptionalLong later = firstArrivalAfter(stream, cursor.nextSeq());
-            if (later.isPresent()) {
-                waiting = arrival(stream, later.getAsLong());
+        return state(cursor(stream));
+    }
+
+    /**
+     * The state of the stream at {@code cursor}: one query for the first recorded arrival at or after
+     * {@code nextSeq}, which is either the next file or, when that is missing, the first file waiting behind it.
+     */
+    public StreamState state(StreamCursor cursor) {
+        String stream = cursor.stream();
+        long nextSeq = cursor.nextSeq();
+        // BETWEEN, not ">=": the stream's partition also holds its SKIP# records, which sort after every FILE#.
+        QueryResponse found = db.query(b -> b.tableName(table).consistentRead(true).limit(1)
+                .keyConditionExpression(LedgerTable.PARTITION_KEY + " = :pk AND " + LedgerTable.SORT_KEY
+                        + " BETWEEN :from AND :to")
+                .expressionAttributeValues(Map.of(":pk", s(partitionKey(stream)), ":from", s(fileSortKey(nextSeq)),
+                        ":to", s(fileSortKey(Long.MAX_VALUE)))));
+        if (found.items().isEmpty()) {
+            return new StreamState(cursor, Optional.empty(), Optional.empty());
+        }
+        Map<String, AttributeValue> item = found.items().get(0);
+        Arrival first = arrivalOf(stream, longOr(item, SEQ, -1), item);
+        return first.seq() == nextSeq ? new StreamState(cursor, Optional.of(first), Optional.empty())
+                : new StreamState(cursor, Optional.empty(), Optional.of(first));
+    }
+
+    /**
+     * The cursors of {@code streams}, read consistently 100 at a time (DynamoDB BatchGetItem): how
+     * {@code inorder status} reads thousands of streams in seconds. Operator code only: the functions' roles do not
+     * grant {@code dynamodb:BatchGetItem}. A stream without a cursor item is at {@code firstSequence}, record 0.
+     */
+    public Map<String, StreamCursor> cursors(List<String> streams) {
+        Map<String, StreamCursor> out = new HashMap<>();
+        for (int from = 0; from < streams.size(); from += BATCH_GET) {
+            List<Map<String, AttributeValue>> keys = new ArrayList<>();
+            for (String stream : streams.subList(from, Math.min(streams.size(), from + BATCH_GET))) {
+                requireStream(stream);
+                keys.add(cursorKey(stream));
+            }
+            Map<String, KeysAndAttributes> pending = Map.of(table, KeysAndAttributes.builder().keys(keys)
+                    .consistentRead(true).build());
+            for (int attempt = 0; !pending.isEmpty(); attempt++) {
+                Map<String, KeysAndAttributes> request = pending;
+                BatchGetItemResponse got = db.batchGetItem(b -> b.requestItems(request));
+                for (Map<String, AttributeValue> item : got.responses().getOrDefault(table, List.of())) {
+                    String stream = item.get(LedgerTable.PARTITION_KEY).s().substring("S3#".length());
+                    out.put(stream, cursorOf(stream, item));
+                }
+                pending = got.hasUnprocessedKeys() ? got.unprocessedKeys() : Map.of();
+                if (!pending.isEmpty()) {
+                    // Throttled keys come back unprocessed; back off before asking for them again.
+                    sleepQuietly(Math.min(1_000L, 20L << Math.min(attempt, 6)));
+                }
             }
         }
-        return new StreamState(cursor, next, waiting);
+        for (String stream : streams) {
+            out.computeIfAbsent(stream, this::cursorOf);
+        }
+        return out;
+    }
+
+    private StreamCursor cursorOf(String stream) {
+        return new StreamCursor(stream, firstSequence, 0, null, null, Counters.ZERO, 0, null, null, 0);
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading stream cursors", e);
+        }
     }
 
     /** The lowest recorded sequence number above {@code seq}, if any: tells a gap (later files wait) from idle. */
@@ -348,16 +419,21 @@ public final class FileLedger {
         requireStream(stream);
         Map<String, AttributeValue> item = getConsistent(cursorKey(stream));
         if (!present(item)) {
-            return new StreamCursor(stream, firstSequence, 0, null, null, Counters.ZERO, 0, null, null);
+            return cursorOf(stream);
         }
+        return cursorOf(stream, item);
+    }
+
+    private StreamCursor cursorOf(String stream, Map<String, AttributeValue> item) {
         String owner = stringOrNull(item, LEASE_OWNER);
         long expires = longOr(item, LEASE_EXPIRES_AT, 0);
         long updated = longOr(item, UPDATED_AT, -1);
         return new StreamCursor(stream, longOr(item, NEXT_SEQ, firstSequence), longOr(item, IN_FILE_RECORD, 0),
                 owner, owner == null ? null : Instant.ofEpochMilli(expires),
-                new Counters(longOr(item, RECORDS, 0), longOr(item, DOCUMENTS, 0), longOr(item, REQUESTS, 0)),
+                new Counters(longOr(item, RECORDS, 0), longOr(item, DOCUMENTS, 0), longOr(item, REQUESTS, 0),
+                        longOr(item, QUARANTINED, 0)),
                 longOr(item, FILES_APPLIED, 0), stringOrNull(item, LAST_POSITION),
-                updated < 0 ? null : Instant.ofEpochMilli(updated));
+                updated < 0 ? null : Instant.ofEpochMilli(updated), longOr(item, FILES_SKIPPED, 0));
     }
 
     /**
@@ -447,14 +523,17 @@ public final class FileLedger {
         long now = clock.millis();
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":owner", s(lease.owner()), ":now", n(now),
                 ":seq", n(seq), ":record", n(inFileRecord), ":records", n(delta.records()),
-                ":documents", n(delta.documents()), ":requests", n(delta.requests())));
+                ":documents", n(delta.documents()), ":requests", n(delta.requests()),
+                ":quarantined", n(delta.quarantined())));
         String set = "SET " + IN_FILE_RECORD + " = :record, " + UPDATED_AT + " = :now";
         if (lastPosition != null) {
             set += ", " + LAST_POSITION + " = :position";
             values.put(":position", s(lastPosition));
         }
+        // Quarantined records are counted here, with the checkpoint that passes them, so `inorder status` reads
+        // counts off the cursors instead of every quarantined record.
         String update = set + " ADD " + RECORDS + " :records, " + DOCUMENTS + " :documents, " + REQUESTS
-                + " :requests";
+                + " :requests, " + QUARANTINED + " :quarantined";
         try {
             db.updateItem(b -> b.tableName(table).key(cursorKey(lease.stream()))
                     .updateExpression(update)

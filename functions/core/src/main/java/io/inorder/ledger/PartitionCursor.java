@@ -28,6 +28,7 @@ public final class PartitionCursor {
     private static final String TOPIC = "topicName";
     private static final String PARTITION_NUMBER = "partitionNumber";
     private static final String UPDATED_AT = "updatedAt";
+    private static final String QUARANTINED = "recordsQuarantined";
 
     private final DynamoDbClient db;
     private final String table;
@@ -47,8 +48,11 @@ public final class PartitionCursor {
                 ? OptionalLong.of(Long.parseLong(item.get(LAST_OFFSET).n())) : OptionalLong.empty();
     }
 
-    /** Where a partition stands: its last applied offset and when it moved there. */
-    public record Progress(String topic, int partition, long lastOffset, Instant updatedAt) { }
+    /**
+     * Where a partition stands: its last applied offset, when it moved there, and how many of its records were
+     * quarantined (counted with the offset moves that passed them).
+     */
+    public record Progress(String topic, int partition, long lastOffset, Instant updatedAt, long quarantined) { }
 
     /** The partition's progress, read consistently; empty when nothing of it was applied yet. */
     public Optional<Progress> progress(String topic, int partition) {
@@ -58,7 +62,7 @@ public final class PartitionCursor {
             return Optional.empty();
         }
         return Optional.of(new Progress(topic, partition, Items.longOr(item, LAST_OFFSET, -1),
-                Instant.ofEpochMilli(Items.longOr(item, UPDATED_AT, 0))));
+                Instant.ofEpochMilli(Items.longOr(item, UPDATED_AT, 0)), Items.longOr(item, QUARANTINED, 0)));
     }
 
     /**
@@ -66,6 +70,18 @@ public final class PartitionCursor {
      * is already at or past it: another invocation went further, which is expected and not an error.
      */
     public boolean advance(String topic, int partition, long offset) {
+        return advance(topic, partition, offset, 0);
+    }
+
+    /**
+     * Moves the cursor to {@code offset} and adds {@code quarantined} (records of the window sent to the quarantine)
+     * to the partition's count in the same conditional write, so a window is counted exactly when the cursor passes
+     * it. False, counting nothing, when the cursor is already at or past {@code offset}.
+     */
+    public boolean advance(String topic, int partition, long offset, long quarantined) {
+        if (quarantined < 0) {
+            throw new IllegalArgumentException("quarantined must be >= 0, got " + quarantined);
+        }
         if (offset < 0) {
             throw new IllegalArgumentException("offset must be >= 0, got " + offset + " for " + topic + "/"
                     + partition);
@@ -74,11 +90,11 @@ public final class PartitionCursor {
             db.updateItem(b -> b.tableName(table).key(cursorKey(topic, partition))
                     .updateExpression("SET " + LAST_OFFSET + " = :offset, " + TOPIC + " = :topic, "
                             + PARTITION_NUMBER + " = :partition, " + UPDATED_AT + " = :now, "
-                            + LedgerTable.CURSOR_KIND + " = :kind")
+                            + LedgerTable.CURSOR_KIND + " = :kind ADD " + QUARANTINED + " :quarantined")
                     .conditionExpression("attribute_not_exists(" + LAST_OFFSET + ") OR " + LAST_OFFSET + " < :offset")
                     .expressionAttributeValues(Map.of(":offset", n(offset), ":topic", s(topic),
                             ":partition", n(partition), ":now", n(clock.millis()),
-                            ":kind", s(CursorKind.KAFKA.name()))));
+                            ":kind", s(CursorKind.KAFKA.name()), ":quarantined", n(quarantined))));
             return true;
         } catch (ConditionalCheckFailedException alreadyFurther) {
             return false;

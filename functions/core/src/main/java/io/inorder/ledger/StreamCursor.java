@@ -7,11 +7,12 @@ import java.util.Optional;
 /**
  * Where an S3 stream stands: file {@code nextSeq} is the next to apply and its first {@code inFileRecord} records
  * are already applied (acknowledged by the Write API). Also who holds the lease, the running totals and the
- * source position of the last checkpointed record.
+ * source position of the last checkpointed record, and how many files were skipped by an operator (their skip records
+ * sit beside the arrivals).
  */
 public record StreamCursor(String stream, long nextSeq, long inFileRecord, String leaseOwner,
                            Instant leaseExpiresAt, Counters totals, long filesApplied, String lastPosition,
-                           Instant updatedAt) {
+                           Instant updatedAt, long filesSkipped) {
 
     public StreamCursor {
         Objects.requireNonNull(stream, "stream");

@@ -230,7 +230,7 @@ public final class KafkaIngest implements AutoCloseable {
         String tableHint = route instanceof TopicRoutes.Table t ? t.table() : null;
         String unmapped = route instanceof TopicRoutes.Unmapped u ? u.reason() : null;
         OrderedWriter writer = new OrderedWriter(services, deadline, tableHint, (last, delta, position) -> {
-            cursors.advance(topic, partition, last.position());
+            cursors.advance(topic, partition, last.position(), delta.quarantined());
             acknowledged.set(last.position());
         });
         long applied = 0;

@@ -164,7 +164,7 @@ public final class OrderedWriter {
             visible = outcome.passed();
         }
         Counters delta = new Counters(records, result == null ? 0 : result.documentsWritten(),
-                result == null ? 0 : result.requests());
+                result == null ? 0 : result.requests(), rejected.size());
         if (progressed) {
             acknowledgement.acknowledged(lastComplete, delta, lastPosition);
             lastAcknowledged = lastComplete;

@@ -59,6 +59,21 @@ public final class S3KeyPattern {
         return Optional.of(new Match(stream, Long.parseLong(seq)));
     }
 
+    /**
+     * Where the sequence number sits in a matching key: the text before its digits, the digits as written (with any
+     * zero padding) and the text after. Tells the reconciler where the keys of later files of the stream start.
+     */
+    public record Place(String head, String digits, String tail) { }
+
+    /** The place of the sequence number in {@code key}, or empty when the key does not match. */
+    public Optional<Place> place(String key) {
+        Matcher m = pattern.matcher(key);
+        if (!m.matches() || match(key).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Place(key.substring(0, m.start("seq")), m.group("seq"), key.substring(m.end("seq"))));
+    }
+
     public String regex() {
         return pattern.pattern();
     }

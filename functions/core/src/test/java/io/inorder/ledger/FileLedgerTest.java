@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -139,6 +140,36 @@ class FileLedgerTest {
 
         clock.advance(LEASE);
         assertThat(ledger.renew(renewed, LEASE)).isEmpty();
+    }
+
+    @Test
+    void checkpointsCountTheQuarantinedRecordsOfTheirWindowsOnTheCursor() {
+        arrive(1, "e1");
+        Lease lease = ledger.tryAcquireLease(stream, "a", LEASE).orElseThrow();
+
+        ledger.checkpoint(lease, 1, 4, new Counters(4, 1, 1, 3), null);
+        ledger.checkpoint(lease, 1, 9, new Counters(5, 5, 1, 0), null);
+        ledger.checkpoint(lease, 1, 12, new Counters(3, 1, 1, 2), null);
+
+        assertThat(ledger.cursor(stream).totals().quarantined()).isEqualTo(5);
+        assertThat(ledger.cursors(List.of(stream, stream + "-never-seen"))).hasSize(2)
+                .hasEntrySatisfying(stream, c -> assertThat(c.totals()).isEqualTo(new Counters(12, 7, 3, 5)))
+                .hasEntrySatisfying(stream + "-never-seen", c -> assertThat(c.nextSeq()).isEqualTo(1));
+    }
+
+    @Test
+    void aStreamsStateIsReadFromItsCursorWithOneQueryForTheNextOrFirstWaitingFile() {
+        arrive(2, "e2");
+        arrive(4, "e4");
+
+        StreamState blocked = ledger.state(ledger.cursor(stream));
+        arrive(1, "e1");
+        StreamState ready = ledger.state(ledger.cursor(stream));
+
+        assertThat(blocked.next()).isEmpty();
+        assertThat(blocked.firstWaiting()).get().extracting(Arrival::seq).isEqualTo(2L);
+        assertThat(ready.next()).get().extracting(Arrival::eTag).isEqualTo("e1");
+        assertThat(ready.firstWaiting()).isEmpty();
     }
 
     @Test

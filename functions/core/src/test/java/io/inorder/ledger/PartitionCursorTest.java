@@ -53,6 +53,20 @@ class PartitionCursorTest {
     }
 
     @Test
+    void quarantinedRecordsAreCountedWithTheOffsetMoveThatPassesThemAndNotAgainOnARedeliveredWindow() {
+        cursor.advance(topic, 0, 10, 3);
+        cursor.advance(topic, 0, 20, 0);
+        // A redelivered window: the cursor is already past it, so neither the offset nor the count moves.
+        assertThat(cursor.advance(topic, 0, 10, 3)).isFalse();
+        cursor.advance(topic, 0, 25, 2);
+
+        assertThat(cursor.progress(topic, 0)).get().satisfies(p -> {
+            assertThat(p.lastOffset()).isEqualTo(25);
+            assertThat(p.quarantined()).isEqualTo(5);
+        });
+    }
+
+    @Test
     void partitionsOfOneTopicAreIndependent() {
         cursor.advance(topic, 0, 100);
         cursor.advance(topic, 1, 5);

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -88,6 +89,8 @@ class ChaosTest {
     private static final int DEFAULT_TRIALS = 1000;
     private static final int HEAVY_EVERY = 20;
     private static final Duration REMAINING = Duration.ofSeconds(20);
+    /** The drain's stop margin for a {@link #REMAINING} function timeout, as the function computes it. */
+    private static final Duration STOP_MARGIN = DrainSettings.forFunctionTimeout(REMAINING).stopMargin();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static Emulator emulator;
@@ -525,10 +528,40 @@ class ChaosTest {
 
         private static final int MAX_REQUEST_BYTES = 4096;
 
+        /** One invocation's deadline and stop point by the trial's clock, and its checkpoints past the stop point. */
+        static final class Invocation {
+            private final Instant stopAt;
+            private final Instant deadline;
+            private final AtomicInteger checkpointsAfterStop = new AtomicInteger();
+
+            Invocation(Instant stopAt, Instant deadline) {
+                this.stopAt = stopAt;
+                this.deadline = deadline;
+            }
+
+            Instant stopAt() {
+                return stopAt;
+            }
+
+            Instant deadline() {
+                return deadline;
+            }
+
+            void checkpointAfterStop() {
+                checkpointsAfterStop.incrementAndGet();
+            }
+
+            int checkpointsAfterStop() {
+                return checkpointsAfterStop.get();
+            }
+        }
+
         /** One Lambda container: its own configuration, clients and DynamoDB connection, which a crash kills. */
         final class Container implements DynamoDbClient {
 
             private final DynamoDbClient real = LocalDynamoDb.client();
+            /** The invocation running on this thread (its checkpoints run on the thread that invoked it). */
+            private final ThreadLocal<Invocation> current = new ThreadLocal<>();
             private final S3Ingest ingest;
             private volatile boolean dead;
 
@@ -560,7 +593,7 @@ class ChaosTest {
 
             /** One invocation; false when it failed (Lambda would retry it). Checks its deadline (invariant 5). */
             boolean invoke(List<S3Ingest.Notification> batch) {
-                long begun = System.nanoTime();
+                Invocation begun = begin();
                 try {
                     ingest.handle(batch, "inv-" + seed + "-" + invocations.incrementAndGet(), REMAINING);
                     return true;
@@ -576,7 +609,7 @@ class ChaosTest {
             }
 
             void continueDraining(String streamId) {
-                long begun = System.nanoTime();
+                Invocation begun = begin();
                 resumes.incrementAndGet();
                 try {
                     ingest.drain(streamId, "cont-" + seed + "-" + invocations.incrementAndGet(), REMAINING);
@@ -591,11 +624,35 @@ class ChaosTest {
                 return !faults.isEmpty() && armed;
             }
 
-            private void deadline(long begun, String what) {
-                long elapsedMillis = (System.nanoTime() - begun) / 1_000_000;
-                if (elapsedMillis > REMAINING.toMillis()) {
-                    violations.add("(5) " + what + " ran " + elapsedMillis + " ms, past its " + REMAINING
-                            + " deadline");
+            /**
+             * Starts watching one invocation by the clock it is given (the trial's clock, which a clock jump moves
+             * past the stop point): its deadline is {@link #REMAINING} from now and its stop point {@link #STOP_MARGIN}
+             * before that.
+             */
+            private Invocation begin() {
+                Instant now = clock.instant();
+                Invocation invocation = new Invocation(now.plus(REMAINING).minus(STOP_MARGIN), now.plus(REMAINING));
+                current.set(invocation);
+                return invocation;
+            }
+
+            /**
+             * Invariant 5 by the invocation's own clock: it returned before its deadline, and once its stop point had
+             * passed it finished at most the one window already under way (one checkpoint) and began no other. Wall
+             * time cannot show this: a trial takes milliseconds, far from any deadline; the clock jump can.
+             */
+            private void deadline(Invocation invocation, String what) {
+                current.remove();
+                Instant ended = clock.instant();
+                if (ended.isAfter(invocation.deadline())) {
+                    violations.add("(5) " + what + " returned at " + ended + ", past its deadline "
+                            + invocation.deadline() + " (by the clock it was given)");
+                }
+                if (invocation.checkpointsAfterStop() > 1) {
+                    violations.add("(5) " + what + " checkpointed " + invocation.checkpointsAfterStop()
+                            + " windows after its stop point " + invocation.stopAt() + " (deadline "
+                            + invocation.deadline() + " minus the " + STOP_MARGIN + " stop margin): past it, only the "
+                            + "window under way may complete");
                 }
             }
 
@@ -628,6 +685,10 @@ class ChaosTest {
                 }
                 UpdateItemResponse response = real.updateItem(request);
                 if (checkpoint) {
+                    Invocation invocation = current.get();
+                    if (invocation != null && !clock.instant().isBefore(invocation.stopAt())) {
+                        invocation.checkpointAfterStop();
+                    }
                     probeCheckpoint(request);
                     if (armed && checkpoints.get() == crashAt) {
                         if (crash == Crash.AFTER_CHECKPOINT) {

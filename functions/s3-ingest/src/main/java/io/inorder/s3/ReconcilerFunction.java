@@ -2,6 +2,7 @@ package io.inorder.s3;
 
 import io.inorder.ledger.FileLedger;
 import io.inorder.ledger.LedgerIndex;
+import io.inorder.ledger.SweepCursor;
 import io.inorder.observe.Log;
 import io.inorder.observe.Metrics;
 import io.inorder.pipeline.AwsClients;
@@ -32,7 +33,8 @@ record ReconcilerFunction(Reconciler reconciler, Log log, Clock clock) {
                 .build();
         LambdaContinuation redrive = new LambdaContinuation(lambda, target, aws.region().id(),
                 stream -> ledger.arrival(stream, ledger.cursor(stream).nextSeq()), log);
-        Reconciler reconciler = new Reconciler(ledger, new LedgerIndex(dynamoDb, config.stateTable()), aws.s3(),
+        Reconciler reconciler = new Reconciler(ledger, new LedgerIndex(dynamoDb, config.stateTable()),
+                new SweepCursor(dynamoDb, config.stateTable(), clock), aws.s3(),
                 config.keyPattern(), redrive, Metrics.fromEnvironment(env), log, clock);
         return new ReconcilerFunction(reconciler, log, clock);
     }

@@ -1,6 +1,7 @@
 package io.inorder.bench;
 
 import io.inorder.local.LocalStack;
+import io.inorder.local.ManyStreams;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -20,8 +21,9 @@ import java.util.concurrent.Callable;
 public final class Bench {
 
     private static final String USAGE = """
-            usage: inorder bench [--quick] [--out FILE] [--note TEXT]
+            usage: inorder bench [--quick] [--out FILE] [--note TEXT] [--only streams]
               --quick      smaller inputs and fewer iterations: a smoke check in about 4 minutes
+              --only streams  only the "10,000 streams" section, replaced in (or added to) the existing report
               --out FILE   where to write the report (default: BENCHMARKS.md at the repository root)
               --note TEXT  a line for the report, e.g. what else the machine was doing""";
 
@@ -33,9 +35,11 @@ public final class Bench {
         String root = System.getProperty("inorder.root", ".");
         Path out = Path.of(root, "BENCHMARKS.md");
         String note = "";
+        String only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
+                case "--only" -> only = value(args, ++i, "--only");
                 case "--out" -> out = Path.of(value(args, ++i, "--out"));
                 case "--note" -> note = value(args, ++i, "--note");
                 case "--help", "-h" -> {
@@ -49,13 +53,30 @@ public final class Bench {
             }
         }
         long started = System.nanoTime();
+        if (only != null) {
+            if (!only.equals("streams")) {
+                System.err.println("inorder bench: --only takes 'streams', got " + only + "\n" + USAGE);
+                System.exit(2);
+            }
+            Results.Section<ManyStreams.Figures> streams;
+            try (LocalStack stack = LocalStack.start()) {
+                S3PathRig.prepare(stack);
+                streams = manyStreams(stack);
+            }
+            String existing = Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "# Benchmarks\n\n";
+            Files.writeString(out, StreamsSection.splice(existing, StreamsSection.render(streams)),
+                    StandardCharsets.UTF_8);
+            progress("wrote the streams section into " + out.toAbsolutePath().normalize());
+            System.exit(streams.ok() ? 0 : 1);
+        }
         Results results = run(quick, note, started);
-        Files.writeString(out, BenchmarkReport.render(results), StandardCharsets.UTF_8);
+        Files.writeString(out, StreamsSection.splice(BenchmarkReport.render(results),
+                StreamsSection.render(lastStreams)), StandardCharsets.UTF_8);
         progress("wrote " + out.toAbsolutePath().normalize() + " in " + String.format(Locale.ROOT, "%.1f",
                 results.minutes()) + " min");
         boolean allRan = results.normalize().ok() && results.requests().ok() && results.endToEnd().ok()
                 && results.memory().ok() && results.coldStart().ok() && results.dynamoDb().ok()
-                && results.latency().ok();
+                && results.latency().ok() && lastStreams.ok();
         System.exit(allRan ? 0 : 1);
     }
 
@@ -103,6 +124,7 @@ public final class Bench {
             long target = quick ? 64L << 20 : 1L << 30;
             progress("6/7 memory bound (" + (target >> 20) + " MiB file at -Xmx" + MemoryBound.HEAP_MIB + "m) ...");
             memory = section(() -> new MemoryBound(stack).run(target));
+            lastStreams = manyStreams(stack);
         }
         // Last, on stacks of its own (one per apply lag): the longest section, and the one whose emulator is slow.
         ServiceLatency.Plan plan = quick ? ServiceLatency.Plan.quick() : ServiceLatency.Plan.full();
@@ -115,6 +137,15 @@ public final class Bench {
         double minutes = (System.nanoTime() - started) / 6e10;
         return new Results(date, machine(), note, quick, minutes, normalize, requests, endToEnd, memory, coldStart,
                 dynamoDb, latency);
+    }
+
+    /** The "10,000 streams" section of the last run (rendered apart from {@link Results}; see StreamsSection). */
+    private static Results.Section<ManyStreams.Figures> lastStreams = Results.Section.failed(
+            new IllegalStateException("not run"));
+
+    private static Results.Section<ManyStreams.Figures> manyStreams(LocalStack stack) {
+        progress("10,000 streams: reconciler sweeps of 2 s and inorder status ...");
+        return section(() -> ManyStreams.run(stack, 10_000, java.time.Duration.ofSeconds(2)));
     }
 
     private static <T> Results.Section<T> section(Callable<T> body) {

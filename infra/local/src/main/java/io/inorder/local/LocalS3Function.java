@@ -11,6 +11,7 @@ import io.inorder.ledger.FileLedger;
 import io.inorder.ledger.LedgerIndex;
 import io.inorder.ledger.LedgerTable;
 import io.inorder.ledger.StreamCursor;
+import io.inorder.ledger.SweepCursor;
 import io.inorder.mapping.TableMapping;
 import io.inorder.observe.Log;
 import io.inorder.observe.Metrics;
@@ -340,8 +341,8 @@ public final class LocalS3Function implements AutoCloseable {
      */
     public List<Reconciler.StreamReport> reconcile() {
         Clock clock = Clock.systemUTC();
-        Reconciler reconciler = new Reconciler(ledger, new LedgerIndex(dynamoDb, config.stateTable()), s3,
-                config.keyPattern(), this::continueDraining,
+        Reconciler reconciler = new Reconciler(ledger, new LedgerIndex(dynamoDb, config.stateTable()),
+                new SweepCursor(dynamoDb, config.stateTable(), clock), s3, config.keyPattern(), this::continueDraining,
                 new Metrics("Inorder", "inorder-reconciler", totals.stream(), clock), log, clock);
         return reconciler.sweep(Deadline.after(clock, Duration.ofMinutes(5)));
     }

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.inorder.arcion.Origin;
 import io.inorder.ledger.Arrival;
 import io.inorder.ledger.FileLedger;
 import io.inorder.ledger.LedgerIndex;
 import io.inorder.ledger.PartitionCursor;
 import io.inorder.ledger.SkipRecord;
+import io.inorder.ledger.StreamCursor;
 import io.inorder.ledger.StreamState;
 import io.inorder.ledger.TableCursor;
 import io.inorder.ledger.TableProgress;
@@ -25,6 +25,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * {@code inorder status}: where every S3 stream, Kafka partition and source table stands, read from the ledger of a
@@ -44,12 +48,17 @@ final class StatusCommand {
     private static final Set<String> VALUED = Options.union(Deployment.VALUED, Set.of("--stream"));
     private static final Set<String> FLAGS = Options.union(Deployment.FLAGS, Set.of("--json"));
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Concurrent ledger reads: enough to hide DynamoDB's per-request latency, few enough not to be throttled. */
+    static final int READERS = 32;
 
     /** One stream's row: its state (one classification, shared with the reconciler), files waiting, skips. */
     record StreamRow(StreamState state, StreamState.Condition condition, long filesWaiting, List<SkipRecord> skips) { }
 
-    /** Quarantined records per source (S3 key, or topic/partition), at {@code location}; empty when unknown. */
-    record QuarantineCounts(String location, Map<String, Long> bySource) {
+    /**
+     * Quarantined records per source (S3 stream, or topic/partition), as counted in the ledger when they were
+     * quarantined (records replayed since are still counted); {@code location} when the quarantine bucket is known.
+     */
+    record QuarantineCounts(Optional<String> location, Map<String, Long> bySource) {
         long total() {
             return bySource.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -57,7 +66,7 @@ final class StatusCommand {
 
     /** Everything status shows, read at {@code at}. */
     record Status(String where, Instant at, List<StreamRow> streams, List<PartitionCursor.Progress> partitions,
-                  List<TableProgress> tables, Optional<QuarantineCounts> quarantine) {
+                  List<TableProgress> tables, QuarantineCounts quarantine) {
 
         boolean anyBlocked() {
             return streams.stream().anyMatch(s -> s.condition() == StreamState.Condition.BLOCKED);
@@ -87,39 +96,92 @@ final class StatusCommand {
     }
 
     static Status read(Deployment d, String streamFilter, Clock clock) {
+        return read(d, streamFilter, clock, READERS);
+    }
+
+    /**
+     * Reads the status with {@code readers} concurrent ledger reads: the stream cursors 100 per BatchGetItem, then per
+     * stream one query for its next or first waiting file, and the count of waiting files and the skip records only
+     * where there are some. Quarantined records are counted off the cursors (added with each checkpoint), not read.
+     * So 10,000 streams take seconds (BENCHMARKS.md, "10,000 streams"), with the operator's credentials.
+     */
+    static Status read(Deployment d, String streamFilter, Clock clock, int readers) {
         String table = d.stateTable();
         FileLedger ledger = new FileLedger(d.dynamoDb(), table, clock, d.firstSequence(),
                 FileLedger.DEFAULT_ARRIVAL_RETENTION);
         LedgerIndex index = new LedgerIndex(d.dynamoDb(), table);
         Instant now = clock.instant();
-        List<StreamRow> streams = new ArrayList<>();
-        for (String stream : index.streams()) {
-            if (!stream.contains(streamFilter)) {
-                continue;
-            }
-            StreamState state = ledger.state(stream);
-            streams.add(new StreamRow(state, state.condition(now),
-                    ledger.arrivalsFrom(stream, state.cursor().nextSeq()), ledger.skips(stream)));
-        }
-        PartitionCursor partitionCursor = new PartitionCursor(d.dynamoDb(), table, clock);
-        List<PartitionCursor.Progress> partitions = new ArrayList<>();
-        for (LedgerIndex.Partition p : index.partitions()) {
-            partitionCursor.progress(p.topic(), p.partition()).ifPresent(partitions::add);
-        }
-        TableCursor tableCursor = new TableCursor(d.dynamoDb(), table, clock);
-        List<TableProgress> tables = new ArrayList<>();
-        for (String t : index.tables()) {
-            tableCursor.progress(t).ifPresent(tables::add);
-        }
-        Optional<QuarantineCounts> quarantine = d.quarantineBucket().map(bucket -> {
-            S3Quarantine q = new S3Quarantine(d.s3(), bucket, d.quarantinePrefix(), clock);
-            Map<String, Long> counts = new TreeMap<>();
-            // Reads every quarantined record: the quarantine is meant to stay small, and an alarm fires when it grows.
-            q.forEach(null, r -> counts.merge(r.origin().kind() == Origin.Kind.KAFKA
-                    ? r.origin().source() + "/" + r.origin().partition() : r.origin().source(), 1L, Long::sum));
-            return new QuarantineCounts(q.location(), counts);
+        List<String> names = index.streams().stream().filter(s -> s.contains(streamFilter)).toList();
+        ExecutorService pool = Executors.newFixedThreadPool(readers, r -> {
+            Thread t = new Thread(r, "status-reader");
+            t.setDaemon(true);
+            return t;
         });
-        return new Status(d.description() + ", ledger " + table, now, streams, partitions, tables, quarantine);
+        try {
+            Map<String, StreamCursor> cursors = ledger.cursors(names);
+            List<Future<StreamRow>> rows = new ArrayList<>();
+            for (String stream : names) {
+                StreamCursor cursor = cursors.get(stream);
+                rows.add(pool.submit(() -> {
+                    StreamState state = ledger.state(cursor);
+                    boolean waiting = state.next().isPresent() || state.firstWaiting().isPresent();
+                    return new StreamRow(state, state.condition(now),
+                            waiting ? ledger.arrivalsFrom(stream, cursor.nextSeq()) : 0,
+                            cursor.filesSkipped() > 0 ? ledger.skips(stream) : List.of());
+                }));
+            }
+            PartitionCursor partitionCursor = new PartitionCursor(d.dynamoDb(), table, clock);
+            List<Future<Optional<PartitionCursor.Progress>>> partitionReads = new ArrayList<>();
+            for (LedgerIndex.Partition p : index.partitions()) {
+                partitionReads.add(pool.submit(() -> partitionCursor.progress(p.topic(), p.partition())));
+            }
+            TableCursor tableCursor = new TableCursor(d.dynamoDb(), table, clock);
+            List<Future<Optional<TableProgress>>> tableReads = new ArrayList<>();
+            for (String t : index.tables()) {
+                tableReads.add(pool.submit(() -> tableCursor.progress(t)));
+            }
+            List<StreamRow> streams = new ArrayList<>();
+            for (Future<StreamRow> row : rows) {
+                streams.add(await(row));
+            }
+            List<PartitionCursor.Progress> partitions = new ArrayList<>();
+            for (Future<Optional<PartitionCursor.Progress>> p : partitionReads) {
+                await(p).ifPresent(partitions::add);
+            }
+            List<TableProgress> tables = new ArrayList<>();
+            for (Future<Optional<TableProgress>> t : tableReads) {
+                await(t).ifPresent(tables::add);
+            }
+            Map<String, Long> quarantined = new TreeMap<>();
+            streams.forEach(r -> count(quarantined, r.state().stream(), r.state().cursor().totals().quarantined()));
+            partitions.forEach(p -> count(quarantined, p.topic() + "/" + p.partition(), p.quarantined()));
+            String location = d.quarantineBucket().map(bucket -> new S3Quarantine(d.s3(), bucket,
+                    d.quarantinePrefix(), clock).location()).orElse(null);
+            return new Status(d.description() + ", ledger " + table, now, streams, partitions, tables,
+                    new QuarantineCounts(Optional.ofNullable(location), quarantined));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void count(Map<String, Long> counts, String source, long quarantined) {
+        if (quarantined > 0) {
+            counts.put(source, quarantined);
+        }
+    }
+
+    private static <T> T await(Future<T> read) {
+        try {
+            return read.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the ledger", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("reading the ledger failed: " + e.getCause(), e.getCause());
+        }
     }
 
     /**
@@ -182,14 +244,12 @@ final class StatusCommand {
             }
         }
         out.println();
-        if (s.quarantine().isEmpty()) {
-            out.println("Quarantine: not known here (add --quarantine-bucket B)");
-            return;
-        }
-        QuarantineCounts q = s.quarantine().get();
-        out.println("Quarantine (" + q.total() + " record" + (q.total() == 1 ? "" : "s") + " at " + q.location() + ")");
+        QuarantineCounts q = s.quarantine();
+        out.println("Quarantine (" + q.total() + " record" + (q.total() == 1 ? "" : "s")
+                + q.location().map(l -> " at " + l).orElse(", location not known here: add --quarantine-bucket B")
+                + ")");
         q.bySource().forEach((source, n) -> out.printf("  %8d  %s%n", n, source));
-        if (q.total() > 0) {
+        if (q.total() > 0 && q.location().isPresent()) {
             out.println("  see them: inorder quarantine list " + where);
             out.println("  fix the config or the records, then replay them: inorder quarantine replay --help");
         }
@@ -286,13 +346,11 @@ final class StatusCommand {
             partitions.addObject().put("topic", p.topic()).put("partition", p.partition())
                     .put("lastOffset", p.lastOffset()).put("updatedAt", p.updatedAt().toString());
         }
-        s.quarantine().ifPresent(q -> {
-            ObjectNode n = root.putObject("quarantine");
-            n.put("location", q.location());
-            n.put("records", q.total());
-            ObjectNode by = n.putObject("bySource");
-            q.bySource().forEach(by::put);
-        });
+        ObjectNode quarantine = root.putObject("quarantine");
+        s.quarantine().location().ifPresent(l -> quarantine.put("location", l));
+        quarantine.put("records", s.quarantine().total());
+        ObjectNode by = quarantine.putObject("bySource");
+        s.quarantine().bySource().forEach(by::put);
         ArrayNode tables = root.putArray("tables");
         for (TableProgress t : s.tables()) {
             ObjectNode n = tables.addObject();
