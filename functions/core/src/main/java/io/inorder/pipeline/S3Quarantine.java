@@ -38,9 +38,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * or {@code <prefix>kafka/<topic>/<partition>/<first>-<last>.ndjson}). A window's records are cut into chunks by
  * their count and their own sizes only (never the time or anything else that differs between attempts), so a
  * redelivered window writes the same chunks at the same keys, overwriting them instead of adding copies, and no
- * object held in memory while it is written exceeds a chunk however many records the window rejected. Each line holds the origin,
- * the reason, the raw bytes (base64, and as text when they are valid UTF-8) and the time. This class owns the format:
- * it writes it ({@link #put}), reads it back ({@link #forEach}, {@link #find}) and rewrites it ({@link #rewrite}).
+ * object held in memory while it is written exceeds a chunk however many records the window rejected. Each line
+ * holds the origin, the reason (in full: it may quote row data), the raw bytes (base64, and as text when they are
+ * valid UTF-8) and the time. This class owns the format: it writes it ({@link #put}), reads it back ({@link #forEach}, {@link #find}) and rewrites it ({@link #rewrite}).
  *
  * <p>Reading streams object by object: at most one object's records are held at a time. Rewriting is conditional on
  * the object's entity tag, so a window quarantined again while a replay ran is never overwritten by the replay's
