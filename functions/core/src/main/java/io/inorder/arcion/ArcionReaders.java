@@ -67,7 +67,8 @@ public final class ArcionReaders {
                 JsonNode k = JsonRecordDecoder.MAPPER.readTree(key);
                 messageKey = k != null && k.isObject() && k.has("payload") ? k.get("payload") : k;
             } catch (IOException e) {
-                return new BadRecord(origin, "message key is not JSON: " + e.getMessage(), key);
+                return BadRecord.withDetail(origin, "message key is not JSON", "message key is not JSON: "
+                        + e.getMessage(), key);
             }
         }
         if (value == null || isDefaultText(value)) {

@@ -378,8 +378,9 @@ final class CsvFileReader implements ArcionReader {
         } else if ("D".equals(letter)) {
             op = Op.DELETE;
         } else {
-            return new BadRecord(origin, "unknown opType '" + letter + "' (Arcion documents only I, U and D); the"
-                    + " record is quarantined, never skipped silently: check the Replicant version and output format",
+            String advice = " (Arcion documents only I, U and D); the record is quarantined, never skipped silently:"
+                    + " check the Replicant version and output format";
+            return BadRecord.withDetail(origin, "unknown opType" + advice, "unknown opType '" + letter + "'" + advice,
                     record.raw());
         }
         Row.Builder before = new Row.Builder();
@@ -390,7 +391,8 @@ final class CsvFileReader implements ArcionReader {
             String flag = f[3 * i + 2];
             int e = flag != null && flag.length() == 1 ? flag.charAt(0) - '0' : -1;
             if (e < 0 || e > 3) {
-                return new BadRecord(origin, "EXISTS flag '" + flag + "' for column '" + triplets[i]
+                return BadRecord.withDetail(origin, "EXISTS flag for column '" + triplets[i]
+                        + "' must be 0, 1, 2 or 3", "EXISTS flag '" + flag + "' for column '" + triplets[i]
                         + "' must be 0, 1, 2 or 3", record.raw());
             }
             if ((e & 1) != 0) {

@@ -274,7 +274,8 @@ final class JsonFileReader implements ArcionReader {
                 }
                 endBatch(Math.min(lineEnd + 1, batchEnd));
                 String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-                return new BadRecord(origin, "malformed JSON: " + why, slice(from, lineEnd));
+                // The parser's message quotes the offending token (row data): logs get the summary only.
+                return BadRecord.withDetail(origin, "malformed JSON", "malformed JSON: " + why, slice(from, lineEnd));
             }
         }
     }

@@ -53,12 +53,23 @@ final class JsonRecordDecoder {
         this.format = format;
     }
 
-    /** A record that cannot be read; {@code reason} names what to fix. */
+    /**
+     * A record that cannot be read; {@code reason} names what to fix, {@link #summary} says the same without the
+     * record's values (for logs).
+     */
     private static final class ShapeException extends Exception {
         private static final long serialVersionUID = 1L;
 
+        final String summary;
+
+        /** A reason that quotes nothing of the record. */
         ShapeException(String reason) {
+            this(reason, reason);
+        }
+
+        ShapeException(String summary, String reason) {
             super(reason, null, false, false);
+            this.summary = summary;
         }
     }
 
@@ -87,6 +98,7 @@ final class JsonRecordDecoder {
         boolean structural;
         /** What makes the record unusable, found while reading it. */
         String problem;
+        String problemSummary;
     }
 
     /**
@@ -116,14 +128,17 @@ final class JsonRecordDecoder {
             }
             return result;
         } catch (ShapeException e) {
-            return bad(origin, e.getMessage(), b, off, len);
+            return bad(origin, e.summary, e.getMessage(), b, off, len);
         } catch (CharConversionException e) {
-            return bad(origin, "input is not valid UTF-8: " + e.getMessage(), b, off, len);
+            return bad(origin, "input is not valid UTF-8", "input is not valid UTF-8: " + e.getMessage(), b, off,
+                    len);
         } catch (JsonProcessingException e) {
-            return bad(origin, "malformed JSON: " + e.getOriginalMessage() + locationOf(e), b, off, len);
+            // Jackson's message quotes the offending token, which is row data: the summary keeps only where.
+            return bad(origin, "malformed JSON" + locationOf(e), "malformed JSON: " + e.getOriginalMessage()
+                    + locationOf(e), b, off, len);
         } catch (IOException e) {
             // Parsing a byte array does no I/O; anything here is a content problem.
-            return bad(origin, "unreadable JSON: " + e.getMessage(), b, off, len);
+            return bad(origin, "unreadable JSON", "unreadable JSON: " + e.getMessage(), b, off, len);
         }
     }
 
@@ -145,7 +160,7 @@ final class JsonRecordDecoder {
         try {
             return interpret(f, origin, null, b, start, end - start);
         } catch (ShapeException e) {
-            return bad(origin, e.getMessage(), b, start, end - start);
+            return bad(origin, e.summary, e.getMessage(), b, start, end - start);
         }
     }
 
@@ -160,7 +175,12 @@ final class JsonRecordDecoder {
     }
 
     private static BadRecord bad(Origin origin, String reason, byte[] b, int off, int len) {
-        return new BadRecord(origin, reason, Arrays.copyOfRange(b, off, off + Math.min(len, RecordBytes.RAW_CAP)));
+        return bad(origin, reason, reason, b, off, len);
+    }
+
+    private static BadRecord bad(Origin origin, String summary, String reason, byte[] b, int off, int len) {
+        return BadRecord.withDetail(origin, summary, reason,
+                Arrays.copyOfRange(b, off, off + Math.min(len, RecordBytes.RAW_CAP)));
     }
 
     private static String describe(JsonToken t) {
@@ -276,7 +296,7 @@ final class JsonRecordDecoder {
     private ReadResult interpret(Fields f, Origin origin, JsonNode key, byte[] b, int off, int len)
             throws IOException, ShapeException {
         if (f.problem != null) {
-            throw new ShapeException(f.problem);
+            throw new ShapeException(f.problemSummary, f.problem);
         }
         boolean cdc = format == ArcionFormat.JSON_CDC
                 || (format == ArcionFormat.AUTO && !f.hasOpType && (f.hasPayload || (f.op != null && f.hasSource)));
@@ -324,7 +344,8 @@ final class JsonRecordDecoder {
             case "c" -> Op.INSERT;
             case "u" -> Op.UPDATE;
             case "d" -> Op.DELETE;
-            default -> throw new ShapeException("unknown JSON CDC op '" + f.op
+            default -> throw new ShapeException("unknown JSON CDC op (expected r, c, u or d); the record is "
+                    + "quarantined, never skipped silently", "unknown JSON CDC op '" + f.op
                     + "' (expected r, c, u or d); the record is quarantined, never skipped silently");
         };
         // Arcion writes {} for the missing image (arcion-cdc-formats.md §3): absent, not an empty row.
@@ -353,8 +374,9 @@ final class JsonRecordDecoder {
         } else if ("D".equals(letter)) {
             op = Op.DELETE;
         } else {
-            throw new ShapeException("unknown opType '" + letter + "' (Arcion documents only I, U and D); the record"
-                    + " is quarantined, never skipped silently: check the Replicant version and its output format");
+            String advice = " (Arcion documents only I, U and D); the record is quarantined, never skipped silently: "
+                    + "check the Replicant version and its output format";
+            throw new ShapeException("unknown opType" + advice, "unknown opType '" + letter + "'" + advice);
         }
         Row before;
         Row after;
@@ -549,6 +571,7 @@ final class JsonRecordDecoder {
                 if (f.problem == null) {
                     f.problem = "exists value " + (text == null ? describe(t) : "'" + text + "'") + " for column '"
                             + column + "' must be 0, 1, 2 or 3";
+                    f.problemSummary = "exists value for column '" + column + "' must be 0, 1, 2 or 3";
                 }
                 p.skipChildren();
                 continue;

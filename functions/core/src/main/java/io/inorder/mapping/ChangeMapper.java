@@ -81,7 +81,7 @@ public final class ChangeMapper {
         try {
             return new Apply(ops(event, mapping));
         } catch (Unmappable e) {
-            return reject(event, e.getMessage());
+            return new Reject(BadRecord.withDetail(event.origin(), e.summary, e.getMessage(), render(event)));
         } catch (NoChange e) {
             return new Skip(SkipReason.NO_CHANGE, event.table());
         }
@@ -141,10 +141,11 @@ public final class ChangeMapper {
                         new Upsert(collection, newId, typed(before.with(after), m, e), -1, e.origin()));
             }
             boolean declared = e.afterCompleteness() == Completeness.UNSTATED;
-            throw new Unmappable("update on table '" + m.table() + "' changes the key from " + oldId + " to " + newId
-                    + " but its images are partial, so the new row cannot be built: set Arcion's after-image-format "
-                    + "to ALL (or before-image-format to ALL)" + (declared ? " and \"afterImage\": \"all\" (or "
-                    + "\"beforeImage\": \"all\") for the table in the table config" : ""));
+            String fix = " but its images are partial, so the new row cannot be built: set Arcion's "
+                    + "after-image-format to ALL (or before-image-format to ALL)" + (declared ? " and \"afterImage\": "
+                    + "\"all\" (or \"beforeImage\": \"all\") for the table in the table config" : "");
+            throw new Unmappable("update on table '" + m.table() + "' changes the key" + fix,
+                    "update on table '" + m.table() + "' changes the key from " + oldId + " to " + newId + fix);
         }
         String id = newId != null ? newId : oldId;
         if (afterComplete) {
@@ -264,7 +265,7 @@ public final class ChangeMapper {
                     }
                     return DecimalNode.valueOf(new BigDecimal(t));
                 } catch (NumberFormatException ex) {
-                    throw new Unmappable(bad(column, m, t, "a number"));
+                    throw new Unmappable(badSummary(column, m, "a number"), bad(column, m, t, "a number"));
                 }
             case BOOLEAN:
                 if (node != null && node.isBoolean()) {
@@ -274,7 +275,8 @@ public final class ChangeMapper {
                 return switch (bt) {
                     case "true", "t", "1", "yes", "y" -> BooleanNode.TRUE;
                     case "false", "f", "0", "no", "n" -> BooleanNode.FALSE;
-                    default -> throw new Unmappable(bad(column, m, bt, "a boolean"));
+                    default -> throw new Unmappable(badSummary(column, m, "a boolean"), bad(column, m, bt,
+                            "a boolean"));
                 };
             case JSON:
                 if (node != null) {
@@ -283,7 +285,7 @@ public final class ChangeMapper {
                 try {
                     return JSON.readTree(text);
                 } catch (JsonProcessingException ex) {
-                    throw new Unmappable(bad(column, m, text, "JSON"));
+                    throw new Unmappable(badSummary(column, m, "JSON"), bad(column, m, text, "JSON"));
                 }
             default:
                 throw new IllegalStateException("unhandled type " + type);
@@ -293,6 +295,12 @@ public final class ChangeMapper {
     private static String bad(String column, TableMapping m, String value, String expected) {
         String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
         return "column '" + column + "' of table '" + m.table() + "' holds '" + shown + "', not " + expected
+                + ": fix \"types\" in the table config";
+    }
+
+    /** {@link #bad} without the value, for logs. */
+    private static String badSummary(String column, TableMapping m, String expected) {
+        return "column '" + column + "' of table '" + m.table() + "' does not hold " + expected
                 + ": fix \"types\" in the table config";
     }
 
@@ -402,12 +410,23 @@ public final class ChangeMapper {
         return o;
     }
 
-    /** A change that cannot be mapped; the message is the quarantine reason. */
+    /**
+     * A change that cannot be mapped; the message is the quarantine reason, {@link #summary} the same without row
+     * data (for logs).
+     */
     private static final class Unmappable extends Exception {
         private static final long serialVersionUID = 1L;
 
+        final String summary;
+
+        /** A reason that names only tables and columns. */
         Unmappable(String message) {
-            super(message, null, false, false);
+            this(message, message);
+        }
+
+        Unmappable(String summary, String detail) {
+            super(detail, null, false, false);
+            this.summary = summary;
         }
     }
 

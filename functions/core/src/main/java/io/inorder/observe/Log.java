@@ -12,8 +12,9 @@ import java.util.Map;
 /**
  * Structured JSON log lines, one per event worth reading, written to stdout where Lambda ships them to CloudWatch
  * Logs. Field names follow Powertools' conventions ({@code level}, {@code message}, {@code service},
- * {@code function_request_id}, {@code cold_start}) so existing queries and dashboards work. Row data is never logged,
- * only origins, counts and reasons. Thread-safe.
+ * {@code function_request_id}, {@code cold_start}) so existing queries and dashboards work. Row data is not logged
+ * by default, only origins, counts and reasons that say what is wrong and where: callers pass a bad record's
+ * data-free summary ({@link io.inorder.arcion.BadRecord#loggable}) unless {@code LOG_ROW_DATA=true}. Thread-safe.
  */
 public final class Log {
 

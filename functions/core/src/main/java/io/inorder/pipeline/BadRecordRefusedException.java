@@ -11,8 +11,12 @@ public final class BadRecordRefusedException extends RuntimeException {
 
     private final transient BadRecord badRecord;
 
-    public BadRecordRefusedException(BadRecord badRecord) {
-        super("bad record at " + badRecord.origin().describe() + ": " + badRecord.reason()
+    /**
+     * @param rowData whether the message may quote the record's values ({@code LOG_ROW_DATA}): Lambda logs the
+     *                message of an exception that ends an invocation
+     */
+    public BadRecordRefusedException(BadRecord badRecord, boolean rowData) {
+        super("bad record at " + badRecord.origin().describe() + ": " + badRecord.loggable(rowData)
                 + " (BAD_RECORD_POLICY=fail stops here: fix the input or the table config, or set "
                 + "BAD_RECORD_POLICY=quarantine)");
         this.badRecord = badRecord;

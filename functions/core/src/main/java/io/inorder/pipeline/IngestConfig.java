@@ -39,6 +39,7 @@ public record IngestConfig(
         CommitCheck commitCheck,
         Duration commitWait,
         BadRecordPolicy badRecordPolicy,
+        boolean logRowData,
         Duration functionTimeout,
         boolean reportBatchItemFailures,
         String redriveFunction) {
@@ -104,6 +105,9 @@ public record IngestConfig(
             "Longest wait for a window's commit offsets to pass, ms (then visibleThrough simply stays behind).");
     public static final Setting BAD_RECORD_POLICY = new Setting("BAD_RECORD_POLICY", "quarantine",
             "quarantine: bad records go to the quarantine and the stream goes on; fail: the stream stops at them.");
+    public static final Setting LOG_ROW_DATA = new Setting("LOG_ROW_DATA", "false",
+            "true: log lines and error messages about bad records quote their values, keys and _ids (for debugging "
+                    + "only); false: they say what is wrong and where, the quarantine keeps the detail.");
     public static final Setting FUNCTION_TIMEOUT_SECONDS = new Setting("FUNCTION_TIMEOUT_SECONDS", "900",
             "The function's timeout (the template sets it from the same parameter). The stream lease lasts this + 60 s, "
                     + "so a holder that lost its lease is dead; work stops at a window boundary a fifth of it "
@@ -134,7 +138,8 @@ public record IngestConfig(
     public static final List<Setting> SETTINGS = List.of(WRITE_API_URL, API_KEY_SECRET_ARN, API_KEY, TABLE_CONFIG,
             TABLE_CONFIG_PARAMETER, STATE_TABLE, QUARANTINE_BUCKET, QUARANTINE_PREFIX, S3_KEY_PATTERN, FIRST_SEQUENCE,
             FORMAT, MAX_REQUEST_BYTES, MAX_REQUEST_DOCUMENTS, RETRY_BASE_MS, RETRY_CAP_MS, RETRY_MAX_ATTEMPTS,
-            WRITE_RATE_LIMIT, COMMIT_CHECK, COMMIT_WAIT_MS, BAD_RECORD_POLICY, FUNCTION_TIMEOUT_SECONDS,
+            WRITE_RATE_LIMIT, COMMIT_CHECK, COMMIT_WAIT_MS, BAD_RECORD_POLICY, LOG_ROW_DATA,
+            FUNCTION_TIMEOUT_SECONDS,
             REPORT_BATCH_ITEM_FAILURES, REDRIVE_FUNCTION);
 
     public IngestConfig {
@@ -200,7 +205,7 @@ public record IngestConfig(
                 (int) r.longIn(MAX_REQUEST_DOCUMENTS, 1, 20_000), retryBase, retryCap,
                 (int) r.longIn(RETRY_MAX_ATTEMPTS, 0, 1_000_000), r.doubleIn(WRITE_RATE_LIMIT, 0, 100_000),
                 r.choice(COMMIT_CHECK, CommitCheck.class), Duration.ofMillis(r.longIn(COMMIT_WAIT_MS, 0, 600_000)),
-                r.choice(BAD_RECORD_POLICY, BadRecordPolicy.class),
+                r.choice(BAD_RECORD_POLICY, BadRecordPolicy.class), r.bool(LOG_ROW_DATA),
                 Duration.ofSeconds(r.longIn(FUNCTION_TIMEOUT_SECONDS, 3, 900)), r.bool(REPORT_BATCH_ITEM_FAILURES),
                 r.optional(REDRIVE_FUNCTION));
     }

@@ -20,6 +20,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  *
  * @param fence         the commit fence, or {@code null} when {@code COMMIT_CHECK=off}
  * @param failOnBad     {@code BAD_RECORD_POLICY=fail}: a bad record stops its stream instead of being quarantined
+ * @param logRowData    {@code LOG_ROW_DATA=true}: logs and error messages may quote a bad record's values, keys and
+ *                      {@code _id}s ({@link io.inorder.arcion.BadRecord#loggable}); by default they never do
  */
 public record IngestServices(
         ChangeMapper mapper,
@@ -29,7 +31,8 @@ public record IngestServices(
         TableCursor tables,
         Metrics metrics,
         Log log,
-        boolean failOnBad) {
+        boolean failOnBad,
+        boolean logRowData) {
 
     public IngestServices {
         Objects.requireNonNull(mapper, "mapper");
@@ -48,7 +51,7 @@ public record IngestServices(
         return new IngestServices(new ChangeMapper(config.tables()), client, fence,
                 new S3Quarantine(s3, config.quarantineBucket(), config.quarantinePrefix(), clock),
                 new TableCursor(dynamoDb, config.stateTable(), clock), metrics, log,
-                config.badRecordPolicy() == IngestConfig.BadRecordPolicy.FAIL);
+                config.badRecordPolicy() == IngestConfig.BadRecordPolicy.FAIL, config.logRowData());
     }
 
     /** The Write API client's settings from the configuration (limits, retries, rate, commit wait). */

@@ -305,8 +305,9 @@ public final class KafkaIngest implements AutoCloseable {
             key = m.key() == null ? null : Base64.getDecoder().decode(m.key());
             value = m.value() == null ? null : Base64.getDecoder().decode(m.value());
         } catch (IllegalArgumentException e) {
-            return new BadRecord(origin, "key or value is not base64 as the event source delivers it: "
-                    + e.getMessage(), String.valueOf(m.value()).getBytes(StandardCharsets.UTF_8));
+            String what = "key or value is not base64 as the event source delivers it";
+            return BadRecord.withDetail(origin, what, what + ": " + e.getMessage(),
+                    String.valueOf(m.value()).getBytes(StandardCharsets.UTF_8));
         }
         ReadResult r = ArcionReaders.readKafkaValue(key, value, origin, options);
         if (unmappedReason != null && r instanceof ChangeEvent e && e.table() == null && e.op() != Op.TOMBSTONE) {

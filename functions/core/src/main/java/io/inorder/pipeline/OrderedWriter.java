@@ -27,8 +27,23 @@ import java.util.Map;
  * quarantine, and only then does {@link Acknowledgement#acknowledged} run with the last record the window fully
  * covers, so a cursor moved there never passes a change the Write API did not acknowledge. A record whose operations
  * straddle two windows (a key-changing update) is acknowledged with the second. Not thread-safe: one writer per unit.
+ *
+ * <p>Memory is bounded whatever the input: a window closes when either side is full — its good operations (the
+ * {@link CoalescingWindow} limits) or its bad records ({@link #MAX_BAD_RECORDS}, {@link #MAX_BAD_BYTES}). So a file
+ * or batch of nothing but bad records is quarantined chunk by chunk, and each chunk's window checkpoints its progress
+ * like any other, after the chunk is stored.
  */
 public final class OrderedWriter {
+
+    /**
+     * Most bad records a window holds before it is closed (sent, quarantined, acknowledged). Bounds memory and lets a
+     * stream of nothing but bad records checkpoint as it goes; large enough that windows of mostly good records are
+     * rarely cut by it.
+     */
+    public static final int MAX_BAD_RECORDS = 10_000;
+
+    /** Most bytes of bad records (raw bytes and reasons) a window holds before it is closed. */
+    public static final long MAX_BAD_BYTES = 8L * 1024 * 1024;
 
     /** Where the caller moves its cursor after a window (S3: {@code inFileRecord}; Kafka: the partition offset). */
     @FunctionalInterface
@@ -59,6 +74,7 @@ public final class OrderedWriter {
 
     private CoalescingWindow window;
     private final List<BadRecord> bad = new ArrayList<>();
+    private long badBytes;
     private final Map<String, Mark> marks = new LinkedHashMap<>();
     private Origin lastComplete;
     private Origin lastAcknowledged;
@@ -124,6 +140,11 @@ public final class OrderedWriter {
         // before it), so the record belongs to the window that will.
         records++;
         lastComplete = result.origin();
+        if (bad.size() >= MAX_BAD_RECORDS || badBytes >= MAX_BAD_BYTES) {
+            // The bad side is full: close the window here, so the records wait in the quarantine, not in memory, and
+            // the checkpoint passes them.
+            flush();
+        }
     }
 
     /**
@@ -146,7 +167,7 @@ public final class OrderedWriter {
         if (result != null) {
             rejected.addAll(result.badRecords());
             if (services.failOnBad() && !result.badRecords().isEmpty()) {
-                throw new BadRecordRefusedException(result.badRecords().get(0));
+                throw new BadRecordRefusedException(result.badRecords().get(0), services.logRowData());
             }
             record(result, itemBytes, documents);
         }
@@ -155,7 +176,8 @@ public final class OrderedWriter {
             String where = services.quarantine().put(rejected);
             services.metrics().add(Metrics.Name.QUARANTINED_RECORDS, rejected.size());
             services.log().warn("records quarantined", "count", rejected.size(), "first",
-                    rejected.get(0).origin().describe(), "reason", rejected.get(0).reason(), "location", where);
+                    rejected.get(0).origin().describe(), "reason", rejected.get(0).loggable(services.logRowData()),
+                    "location", where);
         }
         boolean visible = false;
         if (result != null && services.fence() != null && !result.offsets().isEmpty()) {
@@ -185,6 +207,7 @@ public final class OrderedWriter {
         }
         window = services.client().newWindow();
         bad.clear();
+        badBytes = 0;
         marks.clear();
         records = 0;
     }
@@ -201,9 +224,10 @@ public final class OrderedWriter {
 
     private void bad(BadRecord b) {
         if (services.failOnBad()) {
-            throw new BadRecordRefusedException(b);
+            throw new BadRecordRefusedException(b, services.logRowData());
         }
         bad.add(b);
+        badBytes += b.raw().length + b.reason().length();
     }
 
     private void record(WriteResult result, long itemBytes, int documents) {

@@ -9,6 +9,10 @@ import java.util.List;
  */
 public interface Quarantine {
 
-    /** Stores one window's bad records (all from one source, in origin order); returns where they went. */
+    /**
+     * Stores one window's bad records (all from one source, in origin order); returns where they went. The caller
+     * bounds a window's bad records ({@link OrderedWriter#MAX_BAD_RECORDS}, {@link OrderedWriter#MAX_BAD_BYTES}); an
+     * implementation keeps what it holds at once bounded too, writing large batches in chunks.
+     */
     String put(List<BadRecord> records);
 }

@@ -213,7 +213,7 @@ public final class QuarantineReplay {
         };
         IngestServices s = services;
         IngestServices replaying = new IngestServices(s.mapper(), s.client(), s.fence(), collector, s.tables(),
-                s.metrics(), s.log(), false);
+                s.metrics(), s.log(), false, s.logRowData());
         OrderedWriter writer = new OrderedWriter(replaying, deadline, null, (last, delta, position) -> {
             for (int i = fed.size() - 1; i >= acknowledged[0]; i--) {
                 if (fed.get(i).origin().equals(last)) {
@@ -422,7 +422,7 @@ public final class QuarantineReplay {
     /** The result as of its original place (a one-record reader numbers it 0). */
     private static ReadResult reorigin(ReadResult r, Origin origin) {
         if (r instanceof BadRecord b) {
-            return new BadRecord(origin, b.reason(), b.raw());
+            return b.at(origin);
         }
         ChangeEvent e = (ChangeEvent) r;
         return new ChangeEvent(e.table(), e.op(), e.before(), e.after(), e.beforeCompleteness(),

@@ -33,11 +33,14 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * The quarantine as S3 objects: one NDJSON object per window of bad records, at a key derived from their origins
- * ({@code <prefix>s3/<key>/<first>-<last>.ndjson} or {@code <prefix>kafka/<topic>/<partition>/<first>-<last>
- * .ndjson}), so a redelivered window overwrites its own object instead of adding a copy. Each line holds the origin,
- * the reason, the raw bytes (base64, and as text when they are valid UTF-8) and the time. This class owns the format:
- * it writes it ({@link #put}), reads it back ({@link #forEach}, {@link #find}) and rewrites it ({@link #rewrite}).
+ * The quarantine as S3 objects: NDJSON chunks of at most {@link #CHUNK_RECORDS} records and about
+ * {@link #CHUNK_BYTES} bytes each, at keys derived from their origins ({@code <prefix>s3/<key>/<first>-<last>.ndjson}
+ * or {@code <prefix>kafka/<topic>/<partition>/<first>-<last>.ndjson}). A window's records are cut into chunks by
+ * their count and their own sizes only (never the time or anything else that differs between attempts), so a
+ * redelivered window writes the same chunks at the same keys, overwriting them instead of adding copies, and no
+ * object held in memory while it is written exceeds a chunk however many records the window rejected. Each line
+ * holds the origin, the reason (in full: it may quote row data), the raw bytes (base64, and as text when they are
+ * valid UTF-8) and the time. This class owns the format: it writes it ({@link #put}), reads it back ({@link #forEach}, {@link #find}) and rewrites it ({@link #rewrite}).
  *
  * <p>Reading streams object by object: at most one object's records are held at a time. Rewriting is conditional on
  * the object's entity tag, so a window quarantined again while a replay ran is never overwritten by the replay's
@@ -48,6 +51,15 @@ public final class S3Quarantine implements Quarantine {
     private static final JsonFactory JSON = new JsonFactory();
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String SUFFIX = ".ndjson";
+
+    /** Most records in one quarantine object. */
+    public static final int CHUNK_RECORDS = 2_000;
+
+    /**
+     * Most bytes of raw records and reasons in one quarantine object (a single larger record gets an object of its
+     * own); its NDJSON, with base64 and text copies of the bytes, is about three times as large.
+     */
+    public static final long CHUNK_BYTES = 2L * 1024 * 1024;
 
     /** How a {@link #rewrite} ended. */
     public enum Rewrite {
@@ -78,16 +90,46 @@ public final class S3Quarantine implements Quarantine {
         return "s3://" + bucket + "/" + prefix;
     }
 
+    /**
+     * Writes the records chunk by chunk ({@link #CHUNK_RECORDS}, {@link #CHUNK_BYTES}), each chunk an object of its
+     * own; returns the first object's location, and how many more there are.
+     */
     @Override
     public String put(List<BadRecord> records) {
         if (records.isEmpty()) {
             throw new IllegalArgumentException("nothing to quarantine");
         }
-        String key = keyFor(records);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256 * records.size());
         String now = clock.instant().toString();
+        String first = null;
+        int objects = 0;
+        int from = 0;
+        while (from < records.size()) {
+            int to = from;
+            long bytes = 0;
+            while (to < records.size() && to - from < CHUNK_RECORDS && (to == from || bytes < CHUNK_BYTES)) {
+                bytes += size(records.get(to));
+                to++;
+            }
+            String key = putChunk(records.subList(from, to), now);
+            if (first == null) {
+                first = "s3://" + bucket + "/" + key;
+            }
+            objects++;
+            from = to;
+        }
+        return objects == 1 ? first : first + " and " + (objects - 1) + " more object" + (objects == 2 ? "" : "s");
+    }
+
+    /** What a record adds to a chunk: its bytes and reason (the rest of a line is small and fixed). */
+    static long size(BadRecord r) {
+        return r.raw().length + r.reason().length();
+    }
+
+    private String putChunk(List<BadRecord> chunk, String now) {
+        String key = keyFor(chunk);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 * chunk.size());
         try (JsonGenerator g = generator(out)) {
-            for (BadRecord r : records) {
+            for (BadRecord r : chunk) {
                 writeLine(g, r.origin(), r.reason(), now, r.raw());
             }
         } catch (IOException e) {
@@ -95,10 +137,10 @@ public final class S3Quarantine implements Quarantine {
         }
         s3.putObject(p -> p.bucket(bucket).key(key).contentType("application/x-ndjson"),
                 RequestBody.fromBytes(out.toByteArray()));
-        return "s3://" + bucket + "/" + key;
+        return key;
     }
 
-    /** The object key of a window's bad records: stable for the same origins. */
+    /** The object key of a chunk of bad records: stable for the same origins. */
     String keyFor(List<BadRecord> records) {
         Origin first = records.get(0).origin();
         long last = records.get(records.size() - 1).origin().position();

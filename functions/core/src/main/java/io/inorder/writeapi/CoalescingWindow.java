@@ -86,9 +86,10 @@ public final class CoalescingWindow {
                 // The merged document is too big, but the operation alone may not be: let it start the next window.
                 return Admission.FLUSH_FIRST;
             }
-            rejected.add(new BadRecord(op.origin(), "document of " + merged.item.length + " bytes for _id " + op.id()
-                    + " in collection " + op.collection() + " exceeds the "
-                    + String.format(Locale.ROOT, "%,d", maxBytes) + "-byte request limit", merged.item));
+            String limit = " exceeds the " + String.format(Locale.ROOT, "%,d", maxBytes) + "-byte request limit";
+            rejected.add(BadRecord.withDetail(op.origin(), "document of " + merged.item.length + " bytes in collection "
+                    + op.collection() + limit, "document of " + merged.item.length + " bytes for _id " + op.id()
+                    + " in collection " + op.collection() + limit, merged.item));
             return Admission.REJECTED;
         }
         if (old != null) {

@@ -138,9 +138,11 @@ public final class WriteApiClient {
         } else if (status == 413 || (status == 400 && reply.isDocumentLimit())) {
             if (request.items().size() == 1) {
                 WriteRequest.Item item = request.items().get(0);
-                tally.badRecords.add(new BadRecord(item.origin(), "Write API refused document _id " + item.id()
-                        + " of " + item.bytes().length + " bytes in collection " + request.collection() + " (HTTP "
-                        + status + "): " + reply.message(), item.bytes()));
+                tally.badRecords.add(BadRecord.withDetail(item.origin(), "Write API refused a document of "
+                        + item.bytes().length + " bytes in collection " + request.collection() + " (HTTP " + status
+                        + reply.keySuffix() + ")", "Write API refused document _id " + item.id() + " of "
+                        + item.bytes().length + " bytes in collection " + request.collection() + " (HTTP " + status
+                        + "): " + reply.message(), item.bytes()));
             } else {
                 for (WriteRequest half : request.halves()) {
                     send(half, deadline, tally);
@@ -149,9 +151,11 @@ public final class WriteApiClient {
         } else if (status == 400) {
             if (request.items().size() == 1) {
                 WriteRequest.Item item = request.items().get(0);
-                tally.badRecords.add(new BadRecord(item.origin(), "Write API rejected _id " + item.id()
-                        + " in collection " + request.collection() + " (HTTP 400): " + reply.message(),
-                        item.bytes()));
+                // The service's message may quote the document (a value, its _id): it goes to the quarantine only.
+                tally.badRecords.add(BadRecord.withDetail(item.origin(), "Write API rejected a document in "
+                        + "collection " + request.collection() + " (HTTP 400" + reply.keySuffix() + ")",
+                        "Write API rejected _id " + item.id() + " in collection " + request.collection()
+                        + " (HTTP 400): " + reply.message(), item.bytes()));
             } else {
                 // Bisect: halves that pass are written, the offending documents end up alone.
                 for (WriteRequest half : request.halves()) {
@@ -202,8 +206,10 @@ public final class WriteApiClient {
             JsonNode error = status.path("error");
             String message = error.path("message").asText(error.isTextual() ? error.asText() : "no message");
             String key = error.path("message_key").asText("");
-            tally.badRecords.add(new BadRecord(item.origin(), "Write API rejected _id " + item.id() + " in collection "
-                    + request.collection() + ": " + message + (key.isEmpty() ? "" : " (" + key + ")"), item.bytes()));
+            tally.badRecords.add(BadRecord.withDetail(item.origin(), "Write API rejected a document in collection "
+                    + request.collection() + (key.isEmpty() ? "" : " (" + key + ")"), "Write API rejected _id "
+                    + item.id() + " in collection " + request.collection() + ": " + message
+                    + (key.isEmpty() ? "" : " (" + key + ")"), item.bytes()));
         }
         if (data.size() < items.size()) {
             tally.documentsWritten += items.size() - data.size();
@@ -396,6 +402,12 @@ public final class WriteApiClient {
 
         String messageKey() {
             return json == null ? "" : json.path("message_key").asText("");
+        }
+
+        /** {@code ", <message_key>"} when the body has one: an error code, never document content. */
+        String keySuffix() {
+            String key = messageKey();
+            return key.isEmpty() ? "" : ", " + key;
         }
 
         /** The 400 that means "too many documents": split, don't bisect. */

@@ -105,15 +105,29 @@ final class S3IngestStack {
 
     /** An {@link S3Ingest} from the test environment with {@code overrides} applied. */
     S3Ingest ingest(Map<String, String> overrides) {
+        return ingest(overrides, new Log("s3-ingest", Log.Level.ERROR, System.out, clock));
+    }
+
+    /** The environment of the tests with {@code overrides} applied, as the function reads it. */
+    IngestConfig config(Map<String, String> overrides) {
         Map<String, String> env = environment();
         env.putAll(overrides);
-        IngestConfig config = IngestConfig.fromEnvironment(env, name -> {
+        return IngestConfig.fromEnvironment(env, name -> {
             throw new AssertionError("no SSM parameter expected, asked for " + name);
         });
+    }
+
+    /** The services of {@link #config} over this stack's components, logging to {@code log}. */
+    IngestServices services(IngestConfig config, Log log) {
         PrintStream sink = new PrintStream(metricsOut, true, StandardCharsets.UTF_8);
-        IngestServices services = IngestServices.create(config, dynamoDb, s3, ApiKeySource.fixed(config.apiKey()),
-                new Metrics("Inorder", "s3-ingest", sink, clock),
-                new Log("s3-ingest", Log.Level.ERROR, System.out, clock), clock);
+        return IngestServices.create(config, dynamoDb, s3, ApiKeySource.fixed(config.apiKey()),
+                new Metrics("Inorder", "s3-ingest", sink, clock), log, clock);
+    }
+
+    /** An {@link S3Ingest} from the test environment with {@code overrides} applied, logging to {@code log}. */
+    S3Ingest ingest(Map<String, String> overrides, Log log) {
+        IngestConfig config = config(overrides);
+        IngestServices services = services(config, log);
         return S3Ingest.create(config, services, dynamoDb, s3, stream -> {
             continuations.add(stream);
             onContinuation.continueDraining(stream);

@@ -87,6 +87,36 @@ class S3QuarantineTest {
     }
 
     @Test
+    void aLargeWindowIsWrittenInBoundedChunksThatARedeliveryOverwrites() {
+        List<BadRecord> window = new ArrayList<>();
+        int records = 2 * S3Quarantine.CHUNK_RECORDS + 1;
+        for (int i = 0; i < records; i++) {
+            window.add(new BadRecord(Origin.fileRecord("k_1", i, i * 10L), "bad", utf8("{\"n\":" + i + "}")));
+        }
+        // Three records each large enough to fill a chunk by bytes: a chunk closes once it has that many bytes.
+        byte[] large = new byte[(int) S3Quarantine.CHUNK_BYTES];
+        for (int i = 0; i < 3; i++) {
+            window.add(new BadRecord(Origin.fileRecord("k_1", records + i, -1), "too large", large));
+        }
+        String where = quarantine.put(window);
+        List<String> keys = s3.listObjectsV2(l -> l.bucket("quarantine")).contents().stream()
+                .map(o -> o.key()).toList();
+        quarantine.put(window);
+
+        assertThat(where).endsWith("00000000000000000000-00000000000000001999.ndjson and 4 more objects");
+        assertThat(keys).containsExactly("q/s3/k_1/00000000000000000000-00000000000000001999.ndjson",
+                "q/s3/k_1/00000000000000002000-00000000000000003999.ndjson",
+                "q/s3/k_1/00000000000000004000-00000000000000004001.ndjson",
+                "q/s3/k_1/00000000000000004002-00000000000000004002.ndjson",
+                "q/s3/k_1/00000000000000004003-00000000000000004003.ndjson");
+        assertThat(s3.listObjectsV2(l -> l.bucket("quarantine")).contents()).map(o -> o.key())
+                .as("the redelivered window wrote the same objects").containsExactlyElementsOf(keys);
+        List<Long> positions = new ArrayList<>();
+        quarantine.forEach(null, r -> positions.add(r.origin().position()));
+        assertThat(positions).hasSize(records + 3).doesNotHaveDuplicates();
+    }
+
+    @Test
     void whatIsWrittenIsReadBackWithOriginReasonTimeAndRawBytes() {
         byte[] notUtf8 = {(byte) 0xC3, (byte) 0x28};
         quarantine.put(List.of(
