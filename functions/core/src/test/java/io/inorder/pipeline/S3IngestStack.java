@@ -105,6 +105,11 @@ final class S3IngestStack {
 
     /** An {@link S3Ingest} from the test environment with {@code overrides} applied. */
     S3Ingest ingest(Map<String, String> overrides) {
+        return ingest(overrides, new Log("s3-ingest", Log.Level.ERROR, System.out, clock));
+    }
+
+    /** The same, logging to {@code log} (to read what the function logged). */
+    S3Ingest ingest(Map<String, String> overrides, Log log) {
         Map<String, String> env = environment();
         env.putAll(overrides);
         IngestConfig config = IngestConfig.fromEnvironment(env, name -> {
@@ -112,8 +117,7 @@ final class S3IngestStack {
         });
         PrintStream sink = new PrintStream(metricsOut, true, StandardCharsets.UTF_8);
         IngestServices services = IngestServices.create(config, dynamoDb, s3, ApiKeySource.fixed(config.apiKey()),
-                new Metrics("Inorder", "s3-ingest", sink, clock),
-                new Log("s3-ingest", Log.Level.ERROR, System.out, clock), clock);
+                new Metrics("Inorder", "s3-ingest", sink, clock), log, clock);
         return S3Ingest.create(config, services, dynamoDb, s3, stream -> {
             continuations.add(stream);
             onContinuation.continueDraining(stream);
