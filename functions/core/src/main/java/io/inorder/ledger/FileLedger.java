@@ -131,6 +131,11 @@ public final class FileLedger {
     /**
      * Records that file {@code seq} of {@code stream} arrived. Creates the stream's cursor (at {@code firstSequence})
      * on its first arrival. Idempotent for redelivered notifications.
+     *
+     * <p>An object with another eTag under an already recorded sequence number is a conflicting re-upload wherever the
+     * cursor is: the conflict is recorded on the arrival (count, last key and eTag, when) and the first recorded file
+     * stays the one applied. Below the cursor one conditional write compares the eTags, so a redelivery costs no
+     * extra call; a redelivery of the same conflicting object is not counted again.
      */
     public ArrivalOutcome recordArrival(String stream, long seq, String key, String eTag, long size,
                                         Instant arrivalTime) {
@@ -145,7 +150,7 @@ public final class FileLedger {
                         ":kind", s(CursorKind.S3.name())))
                 .returnValues(ReturnValue.ALL_NEW)).attributes();
         if (seq < longOr(cursor, NEXT_SEQ, firstSequence)) {
-            return ArrivalOutcome.ALREADY_APPLIED;
+            return recordBelowCursor(stream, seq, key, eTag, arrivalTime);
         }
         Map<String, AttributeValue> item = new HashMap<>(fileKey(stream, seq));
         item.put(STREAM_ID, s(stream));
@@ -163,7 +168,8 @@ public final class FileLedger {
         } catch (ConditionalCheckFailedException recorded) {
             existing = recorded.hasItem() ? recorded.item() : getConsistent(fileKey(stream, seq));
         }
-        if (eTag.equals(stringOrNull(existing, ETAG))) {
+        if (eTag.equals(stringOrNull(existing, ETAG)) || eTag.equals(stringOrNull(existing, LAST_CONFLICT_ETAG))) {
+            // The recorded object again, or the conflicting one again: that conflict is recorded already.
             return ArrivalOutcome.DUPLICATE;
         }
         db.updateItem(b -> b.tableName(table).key(fileKey(stream, seq))
@@ -174,11 +180,56 @@ public final class FileLedger {
         return ArrivalOutcome.CONFLICT;
     }
 
+    /**
+     * A notification for a file below {@code nextSeq}: applied (or skipped by an operator). One conditional update of
+     * its arrival records a conflict unless the object is the applied one or the conflict already recorded. When the
+     * arrival is no longer held (expired by TTL after {@code arrivalRetention}, or never recorded: a skipped file, a
+     * file an operator drove) the applied eTag is unknown and cannot be compared; the upload is then recorded as a
+     * conflict on an item of its own that carries no arrival ({@link #conflict} shows the applied eTag as unknown),
+     * because a notification that late is not a redelivery of the applied file's own (Lambda retries a notification
+     * for at most 6 hours and the dead-letter queue keeps it 14 days, both shorter than the retention).
+     */
+    private ArrivalOutcome recordBelowCursor(String stream, long seq, String key, String eTag, Instant arrivalTime) {
+        long expiresAt = arrivalTime.plus(arrivalRetention).getEpochSecond();
+        try {
+            db.updateItem(b -> b.tableName(table).key(fileKey(stream, seq))
+                    .updateExpression("SET " + LAST_CONFLICT_KEY + " = :k, " + LAST_CONFLICT_ETAG + " = :e, "
+                            + LAST_CONFLICT_AT + " = :t, " + STREAM_ID + " = if_not_exists(" + STREAM_ID + ", :stream), "
+                            + SEQ + " = if_not_exists(" + SEQ + ", :seq), " + LedgerTable.TTL_ATTRIBUTE
+                            + " = if_not_exists(" + LedgerTable.TTL_ATTRIBUTE + ", :ttl) ADD " + CONFLICT_COUNT
+                            + " :one")
+                    .conditionExpression("(attribute_not_exists(" + ETAG + ") OR " + ETAG + " <> :e) AND "
+                            + "(attribute_not_exists(" + LAST_CONFLICT_ETAG + ") OR " + LAST_CONFLICT_ETAG + " <> :e)")
+                    .expressionAttributeValues(Map.of(":k", s(key), ":e", s(eTag),
+                            ":t", n(arrivalTime.toEpochMilli()), ":stream", s(stream), ":seq", n(seq),
+                            ":ttl", n(expiresAt), ":one", n(1))));
+            return ArrivalOutcome.CONFLICT_WITH_APPLIED;
+        } catch (ConditionalCheckFailedException sameObject) {
+            return ArrivalOutcome.ALREADY_APPLIED;
+        }
+    }
+
+    /**
+     * The conflicting re-uploads recorded for file {@code seq}, read consistently: empty when there were none. The
+     * applied (or first recorded) key and eTag are null when that arrival is no longer held.
+     */
+    public Optional<ConflictingUpload> conflict(String stream, long seq) {
+        requireStream(stream);
+        Map<String, AttributeValue> item = getConsistent(fileKey(stream, seq));
+        if (!present(item) || longOr(item, CONFLICT_COUNT, 0) == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new ConflictingUpload(stream, seq, stringOrNull(item, OBJECT_KEY),
+                stringOrNull(item, ETAG), longOr(item, CONFLICT_COUNT, 0), stringOrNull(item, LAST_CONFLICT_KEY),
+                stringOrNull(item, LAST_CONFLICT_ETAG), Instant.ofEpochMilli(longOr(item, LAST_CONFLICT_AT, 0))));
+    }
+
     /** The recorded arrival of file {@code seq}, read consistently. */
     public Optional<Arrival> arrival(String stream, long seq) {
         requireStream(stream);
         Map<String, AttributeValue> item = getConsistent(fileKey(stream, seq));
-        if (!present(item)) {
+        if (!present(item) || !item.containsKey(OBJECT_KEY)) {
+            // No item, or only the record of a conflicting upload below the cursor whose arrival had expired.
             return Optional.empty();
         }
         return Optional.of(arrivalOf(stream, seq, item));

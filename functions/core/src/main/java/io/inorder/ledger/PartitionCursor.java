@@ -7,6 +7,9 @@ import static io.inorder.ledger.Items.s;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,12 +18,17 @@ import java.util.OptionalLong;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * The MSK side of the ledger: per topic-partition, the last offset whose change was acknowledged by the Write API
  * (item {@code pk = KAFKA#<topic>#<partition>}, {@code sk = CURSOR}). Records at or below it are skipped on
  * redelivery. The offset only grows: {@link #advance} is conditional on the stored offset being lower, so a slow
- * or replayed invocation can never move it back. Thread-safe.
+ * or replayed invocation can never move it back. Only an operator moves it back ({@link #reset}, for a recreated
+ * topic or a deliberate replay), and every reset is recorded beside the cursor ({@code sk = RESET#<epoch ms>}: who,
+ * when, why, from where to where) and summarized on the cursor item. Thread-safe.
  */
 public final class PartitionCursor {
 
@@ -29,6 +37,17 @@ public final class PartitionCursor {
     private static final String PARTITION_NUMBER = "partitionNumber";
     private static final String UPDATED_AT = "updatedAt";
     private static final String QUARANTINED = "recordsQuarantined";
+    private static final String RESET_PREFIX = "RESET#";
+    private static final String PREVIOUS_OFFSET = "previousOffset";
+    private static final String RESET_REASON = "reason";
+    private static final String RESET_BY = "resetBy";
+    private static final String RESET_AT = "resetAt";
+    private static final String LAST_RESET_FROM = "lastResetFrom";
+    private static final String LAST_RESET_TO = "lastResetTo";
+    private static final String LAST_RESET_REASON = "lastResetReason";
+    private static final String LAST_RESET_BY = "lastResetBy";
+    private static final String LAST_RESET_AT = "lastResetAt";
+    private static final String RESETS = "resets";
 
     private final DynamoDbClient db;
     private final String table;
@@ -49,10 +68,17 @@ public final class PartitionCursor {
     }
 
     /**
-     * Where a partition stands: its last applied offset, when it moved there, and how many of its records were
-     * quarantined (counted with the offset moves that passed them).
+     * Where a partition stands: its last applied offset ({@code -1} after a reset to offset 0: nothing applied yet),
+     * when it moved there, how many of its records were quarantined (counted with the offset moves that passed them),
+     * and the operator's last reset of it, if any.
      */
-    public record Progress(String topic, int partition, long lastOffset, Instant updatedAt, long quarantined) { }
+    public record Progress(String topic, int partition, long lastOffset, Instant updatedAt, long quarantined,
+                           Optional<CursorReset> lastReset) {
+
+        public Progress {
+            Objects.requireNonNull(lastReset, "lastReset");
+        }
+    }
 
     /** The partition's progress, read consistently; empty when nothing of it was applied yet. */
     public Optional<Progress> progress(String topic, int partition) {
@@ -61,8 +87,15 @@ public final class PartitionCursor {
         if (!present(item) || !item.containsKey(LAST_OFFSET)) {
             return Optional.empty();
         }
+        Optional<CursorReset> lastReset = item.containsKey(LAST_RESET_AT)
+                ? Optional.of(new CursorReset(topic, partition, Items.longOr(item, LAST_RESET_FROM, -1),
+                        Items.longOr(item, LAST_RESET_TO, -1), Items.stringOrNull(item, LAST_RESET_REASON),
+                        Items.stringOrNull(item, LAST_RESET_BY),
+                        Instant.ofEpochMilli(Items.longOr(item, LAST_RESET_AT, 0))))
+                : Optional.empty();
         return Optional.of(new Progress(topic, partition, Items.longOr(item, LAST_OFFSET, -1),
-                Instant.ofEpochMilli(Items.longOr(item, UPDATED_AT, 0)), Items.longOr(item, QUARANTINED, 0)));
+                Instant.ofEpochMilli(Items.longOr(item, UPDATED_AT, 0)), Items.longOr(item, QUARANTINED, 0),
+                lastReset));
     }
 
     /**
@@ -101,11 +134,111 @@ public final class PartitionCursor {
         }
     }
 
+    /**
+     * Moves the cursor back so that records from {@code toOffset} on are applied again — after the topic was recreated
+     * (its offsets restarted at 0) or to replay a range on purpose — and records the reset (who, when, why, the
+     * previous and the new last offset) beside the cursor, in one transaction. Refused, with nothing changed, without
+     * a reason, when the partition has no cursor, when {@code toOffset} is not below what the cursor lets through
+     * (a reset never skips a record: move the consumer group for that), and when the cursor is no longer at
+     * {@code expectedLastOffset} (the partition is being consumed: disable its event source mapping first).
+     *
+     * @param toOffset           the first offset to apply again; the cursor becomes {@code toOffset - 1}
+     * @param expectedLastOffset the last offset the operator saw (the reset is conditional on it)
+     * @throws CursorResetRefusedException saying which condition failed
+     */
+    public CursorReset reset(String topic, int partition, long toOffset, long expectedLastOffset, String reason,
+            String resetBy) {
+        Map<String, AttributeValue> cursorKey = cursorKey(topic, partition);
+        if (reason == null || reason.isBlank()) {
+            throw new CursorResetRefusedException("a reset needs a reason: it is recorded in the ledger for whoever "
+                    + "asks later why offsets of " + topic + "/" + partition + " were applied again");
+        }
+        Objects.requireNonNull(resetBy, "resetBy");
+        if (toOffset < 0) {
+            throw new CursorResetRefusedException("the offset to apply from must be >= 0, got " + toOffset);
+        }
+        if (toOffset > expectedLastOffset) {
+            throw new CursorResetRefusedException("a reset only moves a cursor back: offset " + toOffset + " of "
+                    + topic + "/" + partition + " is not applied yet (the cursor is at " + expectedLastOffset
+                    + "), so there is nothing to apply again; to skip records, move the consumer group instead");
+        }
+        long now = clock.millis();
+        CursorReset reset = new CursorReset(topic, partition, expectedLastOffset, toOffset - 1, reason.strip(),
+                resetBy, Instant.ofEpochMilli(now));
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":to", n(reset.lastOffset()));
+        values.put(":from", n(expectedLastOffset));
+        values.put(":now", n(now));
+        values.put(":reason", s(reset.reason()));
+        values.put(":by", s(resetBy));
+        values.put(":one", n(1));
+        TransactWriteItem cursor = TransactWriteItem.builder().update(u -> u.tableName(table).key(cursorKey)
+                .updateExpression("SET " + LAST_OFFSET + " = :to, " + UPDATED_AT + " = :now, " + LAST_RESET_FROM
+                        + " = :from, " + LAST_RESET_TO + " = :to, " + LAST_RESET_REASON + " = :reason, "
+                        + LAST_RESET_BY + " = :by, " + LAST_RESET_AT + " = :now ADD " + RESETS + " :one")
+                .conditionExpression(LAST_OFFSET + " = :from")
+                .expressionAttributeValues(values)).build();
+        Map<String, AttributeValue> record = new HashMap<>(key(partitionKey(topic, partition),
+                RESET_PREFIX + String.format("%020d", now)));
+        record.put(TOPIC, s(topic));
+        record.put(PARTITION_NUMBER, n(partition));
+        record.put(PREVIOUS_OFFSET, n(expectedLastOffset));
+        record.put(LAST_OFFSET, n(reset.lastOffset()));
+        record.put(RESET_REASON, s(reset.reason()));
+        record.put(RESET_BY, s(resetBy));
+        record.put(RESET_AT, n(now));
+        TransactWriteItem audit = TransactWriteItem.builder().put(p -> p.tableName(table).item(record)
+                .conditionExpression("attribute_not_exists(" + LedgerTable.PARTITION_KEY + ")")).build();
+        try {
+            db.transactWriteItems(t -> t.transactItems(cursor, audit));
+            return reset;
+        } catch (TransactionCanceledException refused) {
+            OptionalLong current = lastOffset(topic, partition);
+            if (current.isEmpty()) {
+                throw new CursorResetRefusedException(topic + "/" + partition + " has no cursor: nothing of it was "
+                        + "applied, so nothing is skipped there; check the topic and partition ('inorder status')");
+            }
+            if (current.getAsLong() != expectedLastOffset) {
+                throw new CursorResetRefusedException("the cursor of " + topic + "/" + partition + " moved from "
+                        + expectedLastOffset + " to " + current.getAsLong() + " meanwhile: the partition is being "
+                        + "consumed. Disable its event source mapping, then reset again");
+            }
+            throw new CursorResetRefusedException("the reset of " + topic + "/" + partition + " was refused by "
+                    + "DynamoDB (" + refused.getMessage() + "); try again");
+        }
+    }
+
+    /** The partition's resets, oldest first. */
+    public List<CursorReset> resets(String topic, int partition) {
+        String pk = partitionKey(topic, partition);
+        List<CursorReset> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = db.query(b -> b.tableName(table).consistentRead(true)
+                    .keyConditionExpression(LedgerTable.PARTITION_KEY + " = :pk AND begins_with("
+                            + LedgerTable.SORT_KEY + ", :reset)")
+                    .expressionAttributeValues(Map.of(":pk", s(pk), ":reset", s(RESET_PREFIX)))
+                    .exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                out.add(new CursorReset(topic, partition, Items.longOr(item, PREVIOUS_OFFSET, -1),
+                        Items.longOr(item, LAST_OFFSET, -1), Items.stringOrNull(item, RESET_REASON),
+                        Items.stringOrNull(item, RESET_BY), Instant.ofEpochMilli(Items.longOr(item, RESET_AT, 0))));
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return out;
+    }
+
+    private static String partitionKey(String topic, int partition) {
+        return "KAFKA#" + topic + "#" + partition;
+    }
+
     private static Map<String, AttributeValue> cursorKey(String topic, int partition) {
         if (topic == null || topic.isEmpty() || partition < 0) {
             throw new IllegalArgumentException("need a topic name and a partition >= 0, got " + topic + "/"
                     + partition);
         }
-        return key("KAFKA#" + topic + "#" + partition, FileLedger.CURSOR);
+        return key(partitionKey(topic, partition), FileLedger.CURSOR);
     }
 }

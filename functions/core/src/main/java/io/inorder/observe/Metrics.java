@@ -43,7 +43,14 @@ public final class Metrics {
         LOST_NOTIFICATIONS("LostNotificationsFound", Unit.COUNT, false),
         BLOCKED_STREAMS("BlockedStreams", Unit.COUNT, true),
         /** A change source stopped because its table's snapshot is not complete (split Kafka topics). */
-        SNAPSHOT_HOLDS("SnapshotHolds", Unit.COUNT, false);
+        SNAPSHOT_HOLDS("SnapshotHolds", Unit.COUNT, false),
+        /** Kafka records at or below their partition cursor, skipped as already applied (redelivery is normal). */
+        RECORDS_BELOW_CURSOR("RecordsBelowCursor", Unit.COUNT, false),
+        /**
+         * Partition batches lying wholly and far below their cursor (OFFSET_RESET_THRESHOLD): not a redelivery of
+         * recent offsets, but a topic recreated or a consumer group reset. OffsetResetAlarm watches it.
+         */
+        BATCHES_FAR_BELOW_CURSOR("BatchesFarBelowCursor", Unit.COUNT, false);
 
         private final String metric;
         private final Unit unit;

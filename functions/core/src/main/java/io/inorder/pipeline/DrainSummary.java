@@ -36,9 +36,13 @@ public record DrainSummary(String stream, Optional<ArrivalOutcome> arrival, int 
                 .isPresent() ? 1 : 0;
     }
 
-    /** 1 when the triggering object conflicts with the recorded file of the same sequence number: flag it. */
+    /**
+     * 1 when the triggering object conflicts with the recorded (or applied) file of the same sequence number: flag
+     * it.
+     */
     public int conflicts() {
-        return arrival.filter(a -> a == ArrivalOutcome.CONFLICT).isPresent() ? 1 : 0;
+        return arrival.filter(a -> a == ArrivalOutcome.CONFLICT || a == ArrivalOutcome.CONFLICT_WITH_APPLIED)
+                .isPresent() ? 1 : 0;
     }
 
     /** True when the stream is blocked: files after {@code waitingOnSeq} wait for it. */

@@ -42,7 +42,8 @@ public record IngestConfig(
         boolean logRowData,
         Duration functionTimeout,
         boolean reportBatchItemFailures,
-        String redriveFunction) {
+        String redriveFunction,
+        long offsetResetThreshold) {
 
     /** Whether a table's {@code visibleThrough} waits for the Write API's commit offsets to pass. */
     public enum CommitCheck {
@@ -115,6 +116,11 @@ public record IngestConfig(
     public static final Setting REPORT_BATCH_ITEM_FAILURES = new Setting("REPORT_BATCH_ITEM_FAILURES", "false",
             "MSK: on a transient failure return batchItemFailures from the first unwritten offset per partition "
                     + "instead of failing the whole batch (needs FunctionResponseTypes: ReportBatchItemFailures).");
+    public static final Setting OFFSET_RESET_THRESHOLD = new Setting("OFFSET_RESET_THRESHOLD", "10000",
+            "MSK: a partition's batch whose last offset is more than this many offsets below the partition cursor is "
+                    + "taken for a recreated topic or a reset consumer group, not a redelivery: its records are skipped "
+                    + "as before, but BatchesFarBelowCursor (OffsetResetAlarm) is raised. The default is Lambda's "
+                    + "largest MSK batch: a redelivered batch lies within one batch of the cursor.");
 
     public static final Setting REDRIVE_FUNCTION = new Setting("REDRIVE_FUNCTION", null,
             "Reconciler only: the S3 function (name or ARN, with its alias) that stalled streams are re-driven "
@@ -139,8 +145,7 @@ public record IngestConfig(
             TABLE_CONFIG_PARAMETER, STATE_TABLE, QUARANTINE_BUCKET, QUARANTINE_PREFIX, S3_KEY_PATTERN, FIRST_SEQUENCE,
             FORMAT, MAX_REQUEST_BYTES, MAX_REQUEST_DOCUMENTS, RETRY_BASE_MS, RETRY_CAP_MS, RETRY_MAX_ATTEMPTS,
             WRITE_RATE_LIMIT, COMMIT_CHECK, COMMIT_WAIT_MS, BAD_RECORD_POLICY, LOG_ROW_DATA,
-            FUNCTION_TIMEOUT_SECONDS,
-            REPORT_BATCH_ITEM_FAILURES, REDRIVE_FUNCTION);
+            FUNCTION_TIMEOUT_SECONDS, REPORT_BATCH_ITEM_FAILURES, OFFSET_RESET_THRESHOLD, REDRIVE_FUNCTION);
 
     public IngestConfig {
         Objects.requireNonNull(writeApiUrl, "writeApiUrl");
@@ -207,7 +212,7 @@ public record IngestConfig(
                 r.choice(COMMIT_CHECK, CommitCheck.class), Duration.ofMillis(r.longIn(COMMIT_WAIT_MS, 0, 600_000)),
                 r.choice(BAD_RECORD_POLICY, BadRecordPolicy.class), r.bool(LOG_ROW_DATA),
                 Duration.ofSeconds(r.longIn(FUNCTION_TIMEOUT_SECONDS, 3, 900)), r.bool(REPORT_BATCH_ITEM_FAILURES),
-                r.optional(REDRIVE_FUNCTION));
+                r.optional(REDRIVE_FUNCTION), r.longIn(OFFSET_RESET_THRESHOLD, 1, Long.MAX_VALUE / 2));
     }
 
     /** Typed access to the environment with messages that name the variable. */

@@ -117,13 +117,17 @@ public final class KafkaIngest implements AutoCloseable {
     private final ExecutorService pool;
     private final Clock clock;
     private final SnapshotOrder snapshots;
+    private final long offsetResetThreshold;
 
     /**
      * @param gates    the snapshot gates of split-topic tables
      * @param holdWait how long a held change partition waits for its snapshot within an invocation (zero: none)
+     * @param offsetResetThreshold a partition's batch whose last offset lies more than this below its cursor is
+     *                             flagged as an offset reset ({@code OFFSET_RESET_THRESHOLD})
      */
     public KafkaIngest(IngestServices services, PartitionCursor cursors, SnapshotGate gates, Duration holdWait,
-            TopicRoutes routes, ArcionFormat format, Duration stopMargin, int parallelism, Clock clock) {
+            TopicRoutes routes, ArcionFormat format, Duration stopMargin, int parallelism, long offsetResetThreshold,
+            Clock clock) {
         if (format == ArcionFormat.CSV) {
             throw new ConfigurationException(IngestConfig.FORMAT.name() + " is csv, but Kafka values are JSON: set it "
                     + "to auto, native, native-snapshot or json-cdc for the MSK function");
@@ -131,6 +135,10 @@ public final class KafkaIngest implements AutoCloseable {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
         }
+        if (offsetResetThreshold < 1) {
+            throw new IllegalArgumentException("offsetResetThreshold must be >= 1, got " + offsetResetThreshold);
+        }
+        this.offsetResetThreshold = offsetResetThreshold;
         this.services = services;
         this.cursors = cursors;
         this.routes = routes;
@@ -152,7 +160,7 @@ public final class KafkaIngest implements AutoCloseable {
         return new KafkaIngest(services, new PartitionCursor(dynamoDb, config.stateTable(), clock),
                 new SnapshotGate(dynamoDb, config.stateTable(), clock), DEFAULT_HOLD_WAIT,
                 new TopicRoutes(services.mapper().config()), config.format(), config.drainSettings().stopMargin(),
-                DEFAULT_PARALLELISM, clock);
+                DEFAULT_PARALLELISM, config.offsetResetThreshold(), clock);
     }
 
     /**
@@ -226,6 +234,9 @@ public final class KafkaIngest implements AutoCloseable {
         List<Message> ordered = new ArrayList<>(records);
         ordered.sort(Comparator.comparingLong(Message::offset));
         OptionalLong cursor = cursors.lastOffset(topic, partition);
+        if (cursor.isPresent()) {
+            flagBelowCursor(ordered, topic, partition, cursor.getAsLong());
+        }
         AtomicLong acknowledged = new AtomicLong(cursor.orElse(-1));
         String tableHint = route instanceof TopicRoutes.Table t ? t.table() : null;
         String unmapped = route instanceof TopicRoutes.Unmapped u ? u.reason() : null;
@@ -285,6 +296,34 @@ public final class KafkaIngest implements AutoCloseable {
             return new PartitionResult(applied, skipped, 0, resume);
         } finally {
             order.close(clean);
+        }
+    }
+
+    /**
+     * Counts the records at or below the cursor (skipped below as already applied), and flags a batch that lies
+     * wholly and far below it. A redelivered batch starts after the event source's committed offset, which is at most
+     * one batch behind the cursor, so its last offset is never far below it; a batch whose last offset is more than
+     * {@code offsetResetThreshold} below is a recreated topic (offsets restarted at 0) or a consumer group moved back,
+     * whose records would otherwise be skipped as redeliveries for good. It is still skipped — only an operator can
+     * tell a recreated topic from a deliberate replay — but loudly: metric, alarm, and a log line naming the fix.
+     */
+    private void flagBelowCursor(List<Message> ordered, String topic, int partition, long cursor) {
+        long below = 0;
+        for (Message m : ordered) {
+            if (m.offset() <= cursor) {
+                below++;
+            }
+        }
+        services.metrics().add(Metrics.Name.RECORDS_BELOW_CURSOR, below);
+        long first = ordered.get(0).offset();
+        long last = ordered.get(ordered.size() - 1).offset();
+        if (cursor - last > offsetResetThreshold) {
+            services.metrics().increment(Metrics.Name.BATCHES_FAR_BELOW_CURSOR);
+            services.log().warn("batch far below its partition cursor: its records are skipped as already applied. "
+                    + "If the topic was recreated (offsets restarted at 0) they are new and are being lost: stop the "
+                    + "mapping and move the cursor with inorder reset-cursor (README runbook, OffsetResetAlarm)",
+                    "topic", topic, "partition", partition, "cursor", cursor, "firstOffset", first,
+                    "lastOffset", last, "records", ordered.size(), "threshold", offsetResetThreshold);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.inorder.pipeline;
 
+import io.inorder.ledger.ArrivalOutcome;
+import io.inorder.ledger.ConflictingUpload;
 import io.inorder.ledger.FileLedger;
 import io.inorder.observe.Log;
 import io.inorder.observe.Metrics;
@@ -110,13 +112,32 @@ public final class S3Ingest {
                 ? eTag.substring(1, eTag.length() - 1) : eTag;
     }
 
+    /**
+     * One WARN per conflicting re-upload, naming both objects by key and eTag (never their contents), and whether the
+     * file under that number was already applied. Reads the recorded conflict back: one call, on this rare path only.
+     */
+    private void reportConflict(S3Arrival arrival, DrainSummary s) {
+        boolean applied = s.arrival().filter(a -> a == ArrivalOutcome.CONFLICT_WITH_APPLIED).isPresent();
+        Optional<ConflictingUpload> recorded = ledger.conflict(s.stream(), arrival.seq());
+        String recordedKey = recorded.map(ConflictingUpload::recordedKey).orElse(null);
+        String recordedETag = recorded.map(ConflictingUpload::recordedETag).orElse(null);
+        log.warn(applied
+                        ? "conflicting re-upload of an applied file: it is not applied, the applied file stays; replay "
+                        + "it on purpose if it is a correction (README runbook, ConflictingUploadAlarm)"
+                        : "conflicting re-upload: another object was recorded for this sequence number first; the "
+                        + "first one is applied (README runbook, ConflictingUploadAlarm)",
+                "stream", s.stream(), "seq", arrival.seq(), "key", arrival.key(), "eTag", arrival.eTag(),
+                "alreadyApplied", applied,
+                "recordedKey", recordedKey == null ? "unknown: its arrival expired from the ledger" : recordedKey,
+                "recordedETag", recordedETag == null ? "unknown: its arrival expired from the ledger" : recordedETag,
+                "conflicts", recorded.map(ConflictingUpload::count).orElse(1L));
+    }
+
     private void report(S3Arrival arrival, DrainSummary s) {
         metrics.add(Metrics.Name.DUPLICATE_ARRIVALS, s.duplicates());
         metrics.add(Metrics.Name.CONFLICTING_UPLOADS, s.conflicts());
         if (s.conflicts() > 0) {
-            log.warn("conflicting re-upload: another object was recorded for this sequence number first; the first "
-                    + "one is applied", "stream", s.stream(), "seq", arrival.seq(), "key", arrival.key(),
-                    "eTag", arrival.eTag());
+            reportConflict(arrival, s);
         }
         if (s.hasGap()) {
             long missing = s.waitingOnSeq().getAsLong();

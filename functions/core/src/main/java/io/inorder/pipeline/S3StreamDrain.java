@@ -19,8 +19,9 @@ import io.inorder.ledger.StreamCursor;
  * applied ({@link FileApplier}).
  *
  * <ol>
- *   <li>Record the arrival; a sequence number below {@code nextSeq} is a duplicate: done, unless the file for
- *       {@code nextSeq} is ready (the redelivery may be the retry of an invocation that failed on a later file).</li>
+ *   <li>Record the arrival; a sequence number below {@code nextSeq} is a duplicate (or, with another eTag, a
+ *       conflicting re-upload, recorded and never applied): done, unless the file for {@code nextSeq} is ready (the
+ *       redelivery may be the retry of an invocation that failed on a later file).</li>
  *   <li>Try the stream's lease; if another invocation holds it, done: it will see the recorded arrival
  *       (record-then-try).</li>
  *   <li>With the lease, while the arrival for {@code nextSeq} exists and time remains, apply it from
@@ -61,7 +62,10 @@ public final class S3StreamDrain {
         Tally tally = new Tally(stream, outcome);
         // Redeliveries still drain when there is ready work: an invocation that failed while applying a later
         // file is retried with its own (by then applied) arrival, and that retry is what resumes the stream.
-        if (outcome == ArrivalOutcome.ALREADY_APPLIED && !readyWork(stream)) {
+        // A conflicting upload below the cursor is not applied either: it drains only for the same reason.
+        boolean belowCursor = outcome == ArrivalOutcome.ALREADY_APPLIED
+                || outcome == ArrivalOutcome.CONFLICT_WITH_APPLIED;
+        if (belowCursor && !readyWork(stream)) {
             return tally.done();
         }
         return drain(tally, owner, deadline);

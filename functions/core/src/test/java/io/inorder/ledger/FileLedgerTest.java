@@ -91,15 +91,99 @@ class FileLedgerTest {
         assertThat(item.get("lastConflictETag").s()).isEqualTo("second");
     }
 
+    private void applyFile(long seq) {
+        Lease lease = ledger.tryAcquireLease(stream, "applier", LEASE).orElseThrow();
+        ledger.completeFile(lease, seq, 10);
+        ledger.release(lease);
+    }
+
     @Test
-    void arrivalBelowNextSeqIsAlreadyAppliedEvenWithANewETag() {
+    void reUploadWithAnotherETagBelowTheCursorIsAConflictRecordedOnTheAppliedArrival() {
         arrive(1, "e1");
-        Lease lease = ledger.tryAcquireLease(stream, "a", LEASE).orElseThrow();
-        ledger.completeFile(lease, 1, 10);
+        applyFile(1);
+
+        ArrivalOutcome corrected = ledger.recordArrival(stream, 1, "cdc/orders_1.json", "corrected", 7,
+                clock.instant());
+
+        assertThat(corrected).isEqualTo(ArrivalOutcome.CONFLICT_WITH_APPLIED);
+        Arrival applied = ledger.arrival(stream, 1).orElseThrow();
+        assertThat(applied.eTag()).as("the applied file stays the applied one").isEqualTo("e1");
+        assertThat(applied.conflicts()).isEqualTo(1);
+        assertThat(rawFileItem(1).get("lastConflictETag").s()).isEqualTo("corrected");
+        assertThat(ledger.conflict(stream, 1)).hasValueSatisfying(c -> {
+            assertThat(c.recordedKey()).isEqualTo("cdc/orders_1.json");
+            assertThat(c.recordedETag()).isEqualTo("e1");
+            assertThat(c.lastKey()).isEqualTo("cdc/orders_1.json");
+            assertThat(c.lastETag()).isEqualTo("corrected");
+            assertThat(c.lastAt()).isEqualTo(clock.instant());
+            assertThat(c.count()).isEqualTo(1);
+        });
+        assertThat(ledger.cursor(stream).nextSeq()).isEqualTo(2);
+    }
+
+    @Test
+    void theAppliedObjectAgainBelowTheCursorIsARedeliveryThatRecordsNothing() {
+        arrive(1, "e1");
+        applyFile(1);
 
         assertThat(arrive(1, "e1")).isEqualTo(ArrivalOutcome.ALREADY_APPLIED);
-        assertThat(arrive(1, "changed")).isEqualTo(ArrivalOutcome.ALREADY_APPLIED);
-        assertThat(arrive(0, "e0")).isEqualTo(ArrivalOutcome.ALREADY_APPLIED);
+        assertThat(arrive(1, "e1")).isEqualTo(ArrivalOutcome.ALREADY_APPLIED);
+
+        assertThat(ledger.conflict(stream, 1)).isEmpty();
+        assertThat(rawFileItem(1)).doesNotContainKeys("conflictCount", "lastConflictETag");
+    }
+
+    @Test
+    void aRedeliveredNotificationOfTheSameConflictingObjectIsCountedOnceWhereverTheCursorIs() {
+        arrive(1, "e1");
+        applyFile(1);
+        arrive(2, "e2");
+
+        assertThat(arrive(1, "other")).isEqualTo(ArrivalOutcome.CONFLICT_WITH_APPLIED);
+        assertThat(arrive(1, "other")).isEqualTo(ArrivalOutcome.ALREADY_APPLIED);
+        assertThat(arrive(1, "third")).isEqualTo(ArrivalOutcome.CONFLICT_WITH_APPLIED);
+        assertThat(arrive(2, "other")).isEqualTo(ArrivalOutcome.CONFLICT);
+        assertThat(arrive(2, "other")).isEqualTo(ArrivalOutcome.DUPLICATE);
+
+        assertThat(ledger.conflict(stream, 1).orElseThrow().count()).isEqualTo(2);
+        assertThat(ledger.conflict(stream, 1).orElseThrow().lastETag()).isEqualTo("third");
+        assertThat(ledger.conflict(stream, 2).orElseThrow().count()).isEqualTo(1);
+    }
+
+    @Test
+    void anUploadUnderAnAppliedNumberWhoseArrivalExpiredIsAConflictWithTheAppliedETagUnknown() {
+        arrive(1, "e1");
+        applyFile(1);
+        // What DynamoDB's TTL does once the applied arrival's retention has passed.
+        db.deleteItem(b -> b.tableName(table).key(Items.key(FileLedger.partitionKey(stream),
+                FileLedger.fileSortKey(1))));
+        clock.advance(Duration.ofDays(40));
+
+        assertThat(arrive(1, "new")).isEqualTo(ArrivalOutcome.CONFLICT_WITH_APPLIED);
+        assertThat(arrive(1, "new")).as("its redelivery").isEqualTo(ArrivalOutcome.ALREADY_APPLIED);
+
+        assertThat(ledger.conflict(stream, 1)).hasValueSatisfying(c -> {
+            assertThat(c.recordedKnown()).isFalse();
+            assertThat(c.recordedKey()).isNull();
+            assertThat(c.lastETag()).isEqualTo("new");
+            assertThat(c.count()).isEqualTo(1);
+        });
+        assertThat(ledger.arrival(stream, 1)).as("the conflict record is no arrival").isEmpty();
+        assertThat(ledger.cursor(stream).nextSeq()).isEqualTo(2);
+        assertThat(Long.parseLong(rawFileItem(1).get(LedgerTable.TTL_ATTRIBUTE).n()))
+                .as("the conflict record expires like an applied arrival")
+                .isEqualTo(clock.instant().plus(FileLedger.DEFAULT_ARRIVAL_RETENTION).getEpochSecond());
+    }
+
+    @Test
+    void aFileThatArrivesAfterItWasSkippedIsRecordedAsAConflictNotApplied() {
+        arrive(2, "e2");
+        ledger.skip(stream, 1, 2, "file 1 lost", "alice");
+
+        assertThat(arrive(1, "late")).isEqualTo(ArrivalOutcome.CONFLICT_WITH_APPLIED);
+
+        assertThat(ledger.conflict(stream, 1).orElseThrow().recordedKnown()).isFalse();
+        assertThat(ledger.cursor(stream).nextSeq()).isEqualTo(2);
     }
 
     @Test

@@ -37,6 +37,44 @@ class PartitionCursorTest {
     }
 
     @Test
+    void resetMovesTheCursorBackSoTheOffsetsApplyAgainAndRecordsWhoWhenWhyAndFromWhere() {
+        cursor.advance(topic, 0, 50_000);
+
+        CursorReset reset = cursor.reset(topic, 0, 0, 50_000, " topic recreated ", "alice");
+
+        assertThat(reset.previousOffset()).isEqualTo(50_000);
+        assertThat(reset.lastOffset()).isEqualTo(-1);
+        assertThat(reset.fromOffset()).isZero();
+        assertThat(cursor.lastOffset(topic, 0)).hasValue(-1);
+        assertThat(cursor.advance(topic, 0, 0)).as("offset 0 of the new topic applies").isTrue();
+        assertThat(cursor.resets(topic, 0)).containsExactly(new CursorReset(topic, 0, 50_000, -1, "topic recreated",
+                "alice", reset.resetAt()));
+        assertThat(cursor.progress(topic, 0).orElseThrow().lastReset()).contains(reset);
+        assertThat(cursor.resets(topic, 1)).isEmpty();
+        assertThat(cursor.progress(topic, 0).orElseThrow().lastOffset()).isZero();
+    }
+
+    @Test
+    void resetIsRefusedWithNothingChangedWithoutAReasonForwardWithoutACursorOrWhenTheCursorMovedMeanwhile() {
+        cursor.advance(topic, 0, 100);
+
+        assertThatThrownBy(() -> cursor.reset(topic, 0, 0, 100, " ", "alice"))
+                .isInstanceOf(CursorResetRefusedException.class).hasMessageContaining("needs a reason");
+        assertThatThrownBy(() -> cursor.reset(topic, 0, 101, 100, "why", "alice"))
+                .isInstanceOf(CursorResetRefusedException.class).hasMessageContaining("only moves a cursor back");
+        assertThatThrownBy(() -> cursor.reset(topic, 0, 50, 90, "why", "alice"))
+                .isInstanceOf(CursorResetRefusedException.class)
+                .hasMessageContaining("moved from 90 to 100 meanwhile").hasMessageContaining("Disable");
+        assertThatThrownBy(() -> cursor.reset(topic, 7, 0, 100, "why", "alice"))
+                .isInstanceOf(CursorResetRefusedException.class).hasMessageContaining("has no cursor");
+
+        assertThat(cursor.lastOffset(topic, 0)).hasValue(100);
+        assertThat(cursor.lastOffset(topic, 7)).isEmpty();
+        assertThat(cursor.resets(topic, 0)).isEmpty();
+        assertThat(cursor.progress(topic, 0).orElseThrow().lastReset()).isEmpty();
+    }
+
+    @Test
     void untouchedPartitionHasNoOffset() {
         assertThat(cursor.lastOffset(topic, 0)).isEmpty();
     }

@@ -13,7 +13,12 @@ import io.inorder.ledger.StreamCursor;
 import io.inorder.ledger.TableProgress;
 import io.inorder.observe.Metrics;
 import io.inorder.writeapi.WriteApiUnavailableException;
+import io.inorder.observe.Log;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -160,6 +165,37 @@ class S3IngestTest {
         assertThat(stack.documents()).as("the file recorded first for seq 2 is the one applied")
                 .isEqualTo(changes.documents()).doesNotContainKey("intruder");
         assertThat(stack.metric(Metrics.Name.CONFLICTING_UPLOADS)).isEqualTo(1);
+    }
+
+    @Test
+    void reUploadOfAnAppliedFileWithAnotherETagIsFlaggedLoggedWithoutItsContentsAndNeverApplied() {
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        S3Ingest ingest = stack.ingest(Map.of(), new Log("s3-ingest", Log.Level.INFO,
+                new PrintStream(logs, true, StandardCharsets.UTF_8), Clock.systemUTC()));
+        S3Ingest.Notification one = stack.upload(1, changes.busyFile("a", 4));
+        single(stack.deliver(ingest, one));
+        Map<String, Map<String, String>> applied = stack.documents();
+        int writes = writeRequests();
+        OrdersChanges corrected = new OrdersChanges();
+        S3Ingest.Notification correction = stack.upload(1, List.of(corrected.insert("a1", "MARKER-7f3c9", "6.66")));
+
+        DrainSummary conflict = single(stack.deliver(ingest, correction));
+        DrainSummary again = single(stack.deliver(ingest, correction));
+
+        assertThat(conflict.arrival()).contains(ArrivalOutcome.CONFLICT_WITH_APPLIED);
+        assertThat(conflict.conflicts()).isEqualTo(1);
+        assertThat(conflict.duplicates()).isZero();
+        assertThat(again.arrival()).as("its redelivery").contains(ArrivalOutcome.ALREADY_APPLIED);
+        assertThat(stack.metric(Metrics.Name.CONFLICTING_UPLOADS)).isEqualTo(1);
+        assertThat(stack.documents()).as("the applied file stays the applied one").isEqualTo(applied);
+        assertThat(writeRequests()).isEqualTo(writes);
+        assertThat(stack.cursor().nextSeq()).isEqualTo(2);
+        String warning = logs.toString(StandardCharsets.UTF_8).lines()
+                .filter(l -> l.contains("conflicting re-upload of an applied file")).findFirst().orElseThrow();
+        assertThat(warning).contains("\"key\":\"" + S3IngestStack.STREAM + "_1.json\"",
+                "\"eTag\":\"" + S3Ingest.bare(correction.eTag()) + "\"",
+                "\"recordedETag\":\"" + S3Ingest.bare(one.eTag()) + "\"", "\"alreadyApplied\":true");
+        assertThat(logs.toString(StandardCharsets.UTF_8)).doesNotContain("MARKER-7f3c9");
     }
 
     @Test

@@ -36,6 +36,8 @@ public final class Inorder {
                 StatusCommand::run));
         COMMANDS.put("skip", new Entry("move a stream blocked on missing files past them, with a recorded reason",
                 SkipCommand::run));
+        COMMANDS.put("reset-cursor", new Entry("move a Kafka partition cursor back (a recreated topic), with a recorded "
+                + "reason", ResetCursorCommand::run));
         COMMANDS.put("snapshot", new Entry("split-topic tables: is the snapshot loading or complete; declare it complete",
                 SnapshotCommand::run));
         COMMANDS.put("quarantine", new Entry("list, show and replay quarantined records (quarantine list|show|replay)",
@@ -73,8 +75,8 @@ public final class Inorder {
     private static void usage(PrintStream to) {
         to.println("usage: inorder <command> [options]   (inorder <command> --help for its options)");
         to.println();
-        COMMANDS.forEach((name, e) -> to.printf("  %-10s %s%n", name, e.summary()));
+        COMMANDS.forEach((name, e) -> to.printf("  %-12s %s%n", name, e.summary()));
         // bench lives in infra/bench (it depends on this module); the wrapper script routes it there.
-        to.printf("  %-10s %s%n", "bench", "benchmarks against the limits, written to BENCHMARKS.md (./inorder bench)");
+        to.printf("  %-12s %s%n", "bench", "benchmarks against the limits, written to BENCHMARKS.md (./inorder bench)");
     }
 }

@@ -110,7 +110,8 @@ public final class LocalMskFunction implements AutoCloseable {
         this.gates = new SnapshotGate(dynamoDb, config.stateTable(), clock);
         // Held change partitions give up at once: the caller is the event source here, and redelivers.
         this.ingest = new KafkaIngest(services, cursors, gates, Duration.ZERO, new TopicRoutes(tables),
-                config.format(), config.drainSettings().stopMargin(), parallelism, clock);
+                config.format(), config.drainSettings().stopMargin(), parallelism, config.offsetResetThreshold(),
+                clock);
         this.handler = new MskIngestHandler(ingest, config.reportBatchItemFailures(), log);
     }
 

@@ -230,6 +230,11 @@ final class StatusCommand {
                 out.printf("  %-40s %9d %14d  %s ago%n", p.topic(), p.partition(), p.lastOffset(),
                         age(Duration.between(p.updatedAt(), s.at())));
             }
+            for (PartitionCursor.Progress p : s.partitions()) {
+                p.lastReset().ifPresent(r -> out.printf("  reset %s/%d from offset %d to %d by %s at %s: %s%n",
+                        r.topic(), r.partition(), r.previousOffset(), r.lastOffset(), r.resetBy(), r.resetAt(),
+                        r.reason()));
+            }
         }
         out.println();
         out.println("Tables (" + s.tables().size() + ")");
@@ -343,8 +348,11 @@ final class StatusCommand {
         }
         ArrayNode partitions = root.putArray("partitions");
         for (PartitionCursor.Progress p : s.partitions()) {
-            partitions.addObject().put("topic", p.topic()).put("partition", p.partition())
+            ObjectNode n = partitions.addObject().put("topic", p.topic()).put("partition", p.partition())
                     .put("lastOffset", p.lastOffset()).put("updatedAt", p.updatedAt().toString());
+            p.lastReset().ifPresent(r -> n.putObject("lastReset").put("previousOffset", r.previousOffset())
+                    .put("lastOffset", r.lastOffset()).put("reason", r.reason()).put("resetBy", r.resetBy())
+                    .put("resetAt", r.resetAt().toString()));
         }
         ObjectNode quarantine = root.putObject("quarantine");
         s.quarantine().location().ifPresent(l -> quarantine.put("location", l));

@@ -252,6 +252,50 @@ class MskIngestTest {
         assertThat(f.cursor(TOPIC, 0)).isEqualTo(OptionalLong.of(4));
     }
 
+    /**
+     * A topic deleted and created again restarts its offsets at 0, far below the partition cursor of the old topic:
+     * every record is skipped as if redelivered. That must not be silent: the skipped records are counted, and a batch
+     * wholly and far below the cursor raises the metric the offset-reset alarm watches, with a log line that says what
+     * to do. A redelivery of recent offsets is counted as skipped, never alarmed.
+     */
+    @Test
+    void aRecreatedTopicsRecordsFarBelowTheCursorAreCountedAndRaiseTheOffsetResetMetricButARedeliveryDoesNot()
+            throws Exception {
+        LocalMskFunction f = function();
+        f.invoke(new KafkaBatch().add(TOPIC, 0, 49_998, insert(1, "OLD")).add(TOPIC, 0, 49_999, insert(2, "OLD"))
+                .add(TOPIC, 0, 50_000, update(1, "OLD", "OLDER")).build());
+        JsonNode before = f.collections();
+        metrics.reset();
+
+        f.invoke(new KafkaBatch().add(TOPIC, 0, 49_999, insert(2, "OLD")).add(TOPIC, 0, 50_000,
+                update(1, "OLD", "OLDER")).build());
+
+        assertThat(metricSum("RecordsBelowCursor")).as("a redelivery's skipped records are counted").isEqualTo(2);
+        assertThat(metricSum("BatchesFarBelowCursor")).as("a redelivery is not an offset reset").isZero();
+        metrics.reset();
+
+        f.invoke(new KafkaBatch().addAll(TOPIC, 0, 0, List.of(insert(7, "NEW"), insert(8, "NEW"),
+                update(7, "NEW", "PAID"))).build());
+
+        assertThat(f.collections()).as("nothing of the new topic is applied below the old cursor").isEqualTo(before);
+        assertThat(f.cursor(TOPIC, 0)).isEqualTo(OptionalLong.of(50_000));
+        assertThat(metricSum("RecordsBelowCursor")).isEqualTo(3);
+        assertThat(metricSum("BatchesFarBelowCursor")).isEqualTo(1);
+        assertThat(logs.toString(StandardCharsets.UTF_8)).contains("far below its partition cursor")
+                .contains("inorder reset-cursor");
+    }
+
+    /** The sum of an EMF metric over the lines the function wrote since the last reset. */
+    private long metricSum(String name) throws Exception {
+        long sum = 0;
+        for (String line : metrics.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) {
+                sum += json(line).path(name).asLong(0);
+            }
+        }
+        return sum;
+    }
+
     @Test
     void outOfOrderBatchesAcrossPartitionsKeepEachPartitionsOrder() throws Exception {
         LocalMskFunction f = function();

@@ -63,8 +63,9 @@ class TemplateContractIT {
     static final Set<String> SDK_ENDPOINT_VARIABLES = Set.of("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3",
             "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_LAMBDA");
 
-    /** Read by IngestConfig but meaningful only to the MSK function, so the S3 function must not set it. */
-    private static final String MSK_ONLY = IngestConfig.REPORT_BATCH_ITEM_FAILURES.name();
+    /** Read by IngestConfig but meaningful only to the MSK function, so the other functions must not set them. */
+    private static final Set<String> MSK_ONLY = Set.of(IngestConfig.REPORT_BATCH_ITEM_FAILURES.name(),
+            IngestConfig.OFFSET_RESET_THRESHOLD.name());
     /** Read by IngestConfig but meaningful only to the reconciler. */
     private static final String RECONCILER_ONLY = IngestConfig.REDRIVE_FUNCTION.name();
 
@@ -202,7 +203,7 @@ class TemplateContractIT {
             Set<String> expected = new TreeSet<>(settings);
             Class<?> type = eventType(name);
             if (type != KafkaEvent.class) {
-                expected.remove(MSK_ONLY);
+                expected.removeAll(MSK_ONLY);
             }
             if (type != ScheduledEvent.class) {
                 expected.remove(RECONCILER_ONLY);
@@ -604,7 +605,7 @@ class TemplateContractIT {
         assertThat(rules.path("TopicsNeedCluster").path("Assertions").toString())
                 .contains("{\"Fn::EachMemberEquals\":[{\"Ref\":\"MskTopics\"},\"none\"]}");
         for (String r : List.of("MskIngestFunction", "MskIngestRole", "MskIngestLogGroup", "MskFunctionErrorsAlarm",
-                "MskOffsetLagAlarm")) {
+                "MskOffsetLagAlarm", "OffsetResetAlarm")) {
             assertThat(template.path("Resources").path(r).path("Condition").asText()).as(r).isEqualTo("HasMsk");
         }
     }
