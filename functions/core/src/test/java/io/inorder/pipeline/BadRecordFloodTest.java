@@ -2,8 +2,6 @@ package io.inorder.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.inorder.emulator.Emulator;
-import io.inorder.emulator.EmulatorSettings;
 import io.inorder.ledger.LocalDynamoDb;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -19,8 +17,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 import org.gaul.s3proxy.junit.S3ProxyExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -37,27 +33,17 @@ class BadRecordFloodTest {
     @RegisterExtension
     static final S3ProxyExtension S3_PROXY = S3ProxyExtension.builder().withCredentials("local", "secret").build();
 
+    @RegisterExtension
+    static final StackEmulator EMULATOR = new StackEmulator();
+
     private static final Pattern RESULT = Pattern.compile(
             "maxHeap=(\\d+) nextSeq=(\\d+) inFileRecord=(\\d+) quarantinedMetric=(\\d+)");
 
     private static final int RECORDS = Integer.getInteger("flood.records", 1_000_000);
 
-    private static Emulator emulator;
-
-    @BeforeAll
-    static void startEmulator() throws IOException {
-        emulator = Emulator.start(EmulatorSettings.defaults());
-        emulator.createCollection(S3IngestStack.WORKSPACE, S3IngestStack.COLLECTION);
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        emulator.close();
-    }
-
     @Test
     void aMillionBadRecordsAreQuarantinedOnceEachThroughA256MegabyteHeap() throws Exception {
-        S3IngestStack stack = new S3IngestStack(emulator, S3_PROXY.getUri());
+        S3IngestStack stack = new S3IngestStack(EMULATOR.emulator(), S3_PROXY.getUri());
         String key = S3IngestStack.STREAM + "_1.json";
         // Flat rows that name no table (the config maps none by prefix): each line is a bad record of the mapper.
         byte[] file = gzippedLines(RECORDS);
@@ -65,7 +51,7 @@ class BadRecordFloodTest {
 
         Matcher m = probe(S3_PROXY.getUri().toString(),
                 LocalDynamoDb.client().serviceClientConfiguration().endpointOverride().orElseThrow().toString(),
-                emulator.baseUrl().toString(), emulator.apiKey(), stack.bucket, stack.quarantineBucket,
+                EMULATOR.emulator().baseUrl().toString(), EMULATOR.emulator().apiKey(), stack.bucket, stack.quarantineBucket,
                 stack.stateTable, key, eTag, Long.toString(file.length));
 
         assertThat(Long.parseLong(m.group(1))).as("the probe's heap limit").isLessThanOrEqualTo(256L * 1024 * 1024);

@@ -2,11 +2,8 @@ package io.inorder.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.inorder.emulator.Emulator;
-import io.inorder.emulator.EmulatorSettings;
 import io.inorder.observe.Log;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.gaul.s3proxy.junit.S3ProxyExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,6 +31,9 @@ class RowDataInLogsTest {
     @RegisterExtension
     static final S3ProxyExtension S3_PROXY = S3ProxyExtension.builder().withCredentials("local", "secret").build();
 
+    @RegisterExtension
+    static final StackEmulator EMULATOR = new StackEmulator();
+
     private static final String MARKER = "MARKER-7f3a";
     private static final String TOPIC = "shop_orders_cdc";
     private static final String REJECT_FIELD = "flagged";
@@ -47,28 +45,15 @@ class RowDataInLogsTest {
             + "\"splitTopic\":false,"
             + "\"csvRealtimeColumns\":[\"id\",\"status\",\"total\",\"" + REJECT_FIELD + "\"]}}}";
 
-    private static Emulator emulator;
-
     private S3IngestStack stack;
     private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
     /** Messages of exceptions that would end an invocation: Lambda writes them to the function's log. */
     private final List<String> failures = new ArrayList<>();
     private long rev;
 
-    @BeforeAll
-    static void startEmulator() throws IOException {
-        emulator = Emulator.start(EmulatorSettings.defaults());
-        emulator.createCollection(S3IngestStack.WORKSPACE, S3IngestStack.COLLECTION);
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        emulator.close();
-    }
-
     @BeforeEach
     void newStack() {
-        stack = new S3IngestStack(emulator, S3_PROXY.getUri());
+        stack = new S3IngestStack(EMULATOR.emulator(), S3_PROXY.getUri());
     }
 
     @Test
@@ -128,13 +113,13 @@ class RowDataInLogsTest {
                 insert("good-2", "NEW", "5.00")));
         stack.deliver(ingest, one);
         // File 2: the Write API refuses a document (the emulator's error-field rule).
-        emulator.faults().errorField(REJECT_FIELD);
+        EMULATOR.emulator().faults().errorField(REJECT_FIELD);
         try {
             stack.deliver(ingest, stack.upload("cdc/shop.orders_2.json", lines(
                     record("I", row("null", "null", "null"), withReject(row(MARKER + "-api", "NEW", "6.00")),
                             flags("1", "1", "1", "1")))));
         } finally {
-            emulator.faults().clear();
+            EMULATOR.emulator().faults().clear();
         }
         // File 3: CSV realtime lines (triplets after, before, exists; then opType, cursor, counts).
         stack.deliver(ingest, stack.upload("cdc/shop.orders_3.csv", (

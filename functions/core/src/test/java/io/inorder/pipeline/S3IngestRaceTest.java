@@ -2,11 +2,7 @@ package io.inorder.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.inorder.emulator.Emulator;
-import io.inorder.emulator.EmulatorSettings;
 import io.inorder.ledger.StreamCursor;
-import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,9 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.gaul.s3proxy.junit.S3ProxyExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,26 +26,16 @@ class S3IngestRaceTest {
     @RegisterExtension
     static final S3ProxyExtension S3_PROXY = S3ProxyExtension.builder().withCredentials("local", "secret").build();
 
-    private static Emulator emulator;
+    @RegisterExtension
+    static final StackEmulator EMULATOR = new StackEmulator();
 
     private S3IngestStack stack;
     private final OrdersChanges changes = new OrdersChanges();
     private final ExecutorService threads = Executors.newFixedThreadPool(2);
 
-    @BeforeAll
-    static void startEmulator() throws IOException {
-        emulator = Emulator.start(EmulatorSettings.defaults());
-        emulator.createCollection(S3IngestStack.WORKSPACE, S3IngestStack.COLLECTION);
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        emulator.close();
-    }
-
     @BeforeEach
     void newStack() {
-        stack = new S3IngestStack(emulator, S3_PROXY.getUri());
+        stack = new S3IngestStack(EMULATOR.emulator(), S3_PROXY.getUri());
     }
 
     @AfterEach
@@ -66,7 +50,7 @@ class S3IngestRaceTest {
         S3Ingest.Notification three = stack.upload(3, changes.busyFile("c", 8));
         stack.deliver(stack.ingest(), three, two);
         // Slow Write API: whoever takes the lease holds it long enough for the other to find it taken.
-        emulator.faults().set("slow:1.0:5ms");
+        EMULATOR.emulator().faults().set("slow:1.0:5ms");
 
         List<DrainSummary> summaries = race(List.of(
                 () -> stack.deliver(stack.ingest(), one),

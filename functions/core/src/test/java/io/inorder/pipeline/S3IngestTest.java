@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.inorder.emulator.Emulator;
-import io.inorder.emulator.EmulatorSettings;
 import io.inorder.emulator.RequestLog;
 import io.inorder.ledger.ArrivalOutcome;
 import io.inorder.ledger.StreamCursor;
@@ -15,7 +13,6 @@ import io.inorder.observe.Metrics;
 import io.inorder.writeapi.WriteApiUnavailableException;
 import io.inorder.observe.Log;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -28,8 +25,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.gaul.s3proxy.junit.S3ProxyExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,27 +41,17 @@ class S3IngestTest {
     @RegisterExtension
     static final S3ProxyExtension S3_PROXY = S3ProxyExtension.builder().withCredentials("local", "secret").build();
 
-    private static Emulator emulator;
+    @RegisterExtension
+    static final StackEmulator EMULATOR = new StackEmulator();
 
     private static final String STREAM_KEY_1 = S3IngestStack.STREAM + "_1.json";
 
     private S3IngestStack stack;
     private final OrdersChanges changes = new OrdersChanges();
 
-    @BeforeAll
-    static void startEmulator() throws IOException {
-        emulator = Emulator.start(EmulatorSettings.defaults());
-        emulator.createCollection(S3IngestStack.WORKSPACE, S3IngestStack.COLLECTION);
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        emulator.close();
-    }
-
     @BeforeEach
     void newStack() {
-        stack = new S3IngestStack(emulator, S3_PROXY.getUri());
+        stack = new S3IngestStack(EMULATOR.emulator(), S3_PROXY.getUri());
     }
 
     @Test
@@ -129,7 +114,7 @@ class S3IngestTest {
         S3Ingest.Notification one = stack.upload(1, changes.busyFile("a", 6));
         S3Ingest.Notification two = stack.upload(2, changes.busyFile("b", 6));
         stack.deliver(ingest, one, two);
-        int applied = emulator.applyLog(S3IngestStack.WORKSPACE, S3IngestStack.COLLECTION).size();
+        int applied = EMULATOR.emulator().applyLog(S3IngestStack.WORKSPACE, S3IngestStack.COLLECTION).size();
         int writes = writeRequests();
 
         List<DrainSummary> again = stack.deliver(ingest, two, one, two);
@@ -138,7 +123,7 @@ class S3IngestTest {
         assertThat(again).extracting(DrainSummary::arrival)
                 .containsOnly(Optional.of(ArrivalOutcome.ALREADY_APPLIED));
         assertThat(again).extracting(DrainSummary::filesApplied).containsOnly(0);
-        assertThat(emulator.applyLog(S3IngestStack.WORKSPACE, S3IngestStack.COLLECTION)).hasSize(applied);
+        assertThat(EMULATOR.emulator().applyLog(S3IngestStack.WORKSPACE, S3IngestStack.COLLECTION)).hasSize(applied);
         assertThat(writeRequests()).as("no document request for a redelivery").isEqualTo(writes);
         assertThat(stack.documents()).isEqualTo(changes.documents());
         assertThat(stack.metric(Metrics.Name.DUPLICATE_ARRIVALS)).isEqualTo(3);
@@ -251,7 +236,7 @@ class S3IngestTest {
         S3Ingest.Notification two = stack.upload(2, changes.busyFile("b", 6));
         stack.deliver(ingest, two);
         // The Write API goes down right after the second window was acknowledged and checkpointed.
-        stack.dynamoDb.afterCheckpoint(2, () -> emulator.faults().set("503:1.0"));
+        stack.dynamoDb.afterCheckpoint(2, () -> EMULATOR.emulator().faults().set("503:1.0"));
 
         assertThatThrownBy(() -> stack.deliver(ingest, one)).isInstanceOf(WriteApiUnavailableException.class);
 
@@ -262,7 +247,7 @@ class S3IngestTest {
         assertThat(stack.documents()).as("exactly the acknowledged records of file 1 are applied")
                 .isEqualTo(changes.documentsAfter((int) stopped.inFileRecord()));
 
-        emulator.faults().clear();
+        EMULATOR.emulator().faults().clear();
         DrainSummary redelivery = single(stack.deliver(ingest, one));
 
         assertThat(redelivery.arrival()).contains(ArrivalOutcome.DUPLICATE);
@@ -331,7 +316,7 @@ class S3IngestTest {
         S3Ingest ingest = stack.ingest(Map.of("FUNCTION_TIMEOUT_SECONDS", "3"));
         List<String> records = changes.busyFile("a", 40);
         S3Ingest.Notification one = stack.upload(1, records);
-        emulator.faults().set("slow:1.0:30ms");
+        EMULATOR.emulator().faults().set("slow:1.0:30ms");
 
         DrainSummary stopped = single(ingest.handle(List.of(one), "invocation-short", Duration.ofSeconds(3)));
 
@@ -343,7 +328,7 @@ class S3IngestTest {
         assertThat(cursor.leaseOwner()).isNull();
         assertThat(stack.documents()).isEqualTo(changes.documentsAfter((int) cursor.inFileRecord()));
 
-        emulator.faults().clear();
+        EMULATOR.emulator().faults().clear();
         DrainSummary finished = stack.ingest().drain(stack.streamId(), "continuation", Duration.ofSeconds(60));
 
         assertThat(finished.filesApplied()).isEqualTo(1);
@@ -462,7 +447,7 @@ class S3IngestTest {
     }
 
     private int writeRequests() {
-        return emulator.requests().entries(RequestLog.Entry::isWrite).size();
+        return EMULATOR.emulator().requests().entries(RequestLog.Entry::isWrite).size();
     }
 
     private void assertAppliedInSourceOrderWithoutRepeats() {

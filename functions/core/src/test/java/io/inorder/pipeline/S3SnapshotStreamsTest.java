@@ -2,18 +2,13 @@ package io.inorder.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.inorder.emulator.Emulator;
-import io.inorder.emulator.EmulatorSettings;
 import io.inorder.ledger.LocalDynamoDb;
 import io.inorder.ledger.SnapshotGate;
 import io.inorder.ledger.TestClock;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.gaul.s3proxy.junit.S3ProxyExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,27 +25,18 @@ class S3SnapshotStreamsTest {
     @RegisterExtension
     static final S3ProxyExtension S3_PROXY = S3ProxyExtension.builder().withCredentials("local", "secret").build();
 
+    @RegisterExtension
+    static final StackEmulator EMULATOR = new StackEmulator();
+
     private static final String CONFIG = "{\"workspace\":\"commons\",\"tables\":{\"shop.orders\":{\"collection\":"
             + "\"orders\",\"primaryKey\":[\"id\"],\"prefixes\":[\"cdc/\"],\"snapshotPrefixes\":[\"snapshot/\"]}}}";
 
-    private static Emulator emulator;
     private S3IngestStack stack;
     private final OrdersChanges changes = new OrdersChanges();
 
-    @BeforeAll
-    static void startEmulator() throws IOException {
-        emulator = Emulator.start(EmulatorSettings.defaults());
-        emulator.createCollection(S3IngestStack.WORKSPACE, S3IngestStack.COLLECTION);
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        emulator.close();
-    }
-
     @BeforeEach
     void newStack() {
-        stack = new S3IngestStack(emulator, S3_PROXY.getUri());
+        stack = new S3IngestStack(EMULATOR.emulator(), S3_PROXY.getUri());
     }
 
     private static byte[] rows(String... rows) {
