@@ -259,10 +259,15 @@ class ChaosTest {
         private final List<S3Ingest.Notification> notifications = new ArrayList<>();
 
         private Trial(long seed, int index, int fileLimit) {
-            this(seed, index, fileLimit, false);
+            this(seed, index, fileLimit, null);
         }
 
-        private Trial(long seed, int index, int fileLimit, boolean isPartner) {
+        /**
+         * @param pairFaults for the partner of a lagged pair, the faults of the trial it runs beside: the two share
+         *                   the emulator, so its faults are theirs as well (what it draws itself is not used)
+         */
+        private Trial(long seed, int index, int fileLimit, String pairFaults) {
+            boolean isPartner = pairFaults != null;
             this.seed = seed;
             this.index = index;
             this.fileLimit = fileLimit;
@@ -282,7 +287,7 @@ class ChaosTest {
             this.retryAttempts = 2 + r.nextInt(4);
             boolean fenceDraw = heavy && r.nextBoolean();
             this.commitWait = lagged || fenceDraw;
-            this.faults = switch (r.nextInt(heavy ? 7 : 5)) {
+            String drawnFaults = switch (r.nextInt(heavy ? 7 : 5)) {
                 case 0, 1 -> "";
                 case 2 -> "429:" + (0.2 + r.nextInt(4) / 10.0);
                 case 3 -> "500:0.1,503:0.15";
@@ -290,6 +295,7 @@ class ChaosTest {
                 case 5 -> "slow:0.2:" + (5 + r.nextInt(20)) + "ms";
                 default -> "429:0.15,504:0.05,slow:0.05:10ms";
             };
+            this.faults = isPartner ? pairFaults : drawnFaults;
             Crash[] kinds = Crash.values();
             // BEFORE_TABLE_MARKS is drawn in lagged trials only, so the other trials stay as they were.
             int crashKinds = lagged ? kinds.length : kinds.length - 1;
@@ -317,7 +323,7 @@ class ChaosTest {
                 i += take;
             }
             this.stream = "t" + seed + "-" + fileLimit + (isPartner ? "p" : "") + "/shop.orders";
-            this.partner = lagged && !isPartner ? new Trial(~seed * 31, index, fileLimit, true) : null;
+            this.partner = lagged && !isPartner ? new Trial(~seed * 31, index, fileLimit, faults) : null;
         }
 
         static Trial draw(long baseSeed, int index) {
