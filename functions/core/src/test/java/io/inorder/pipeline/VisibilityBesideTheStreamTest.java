@@ -88,8 +88,8 @@ class VisibilityBesideTheStreamTest {
 
         assertThat(stack.cursor().nextSeq()).isEqualTo(5);
         assertThat(violations).isEmpty();
-        assertThat(visibleAtCheckpoint).as("a checkpoint was written while its window was not yet queryable: it did "
-                + "not wait for the fence").contains(false);
+        assertThat(visibleAtCheckpoint).as("every checkpoint waited until its window was queryable: the fence sits "
+                + "before the checkpoint, on the stream's critical path").contains(false);
         assertVisibleThroughMonotonicAndCaughtUp();
         emulator.awaitApplied(Duration.ofSeconds(5));
         assertThat(stack.documents()).isEqualTo(changes.documents());
@@ -114,8 +114,8 @@ class VisibilityBesideTheStreamTest {
         }
 
         assertThat(violations).isEmpty();
-        assertThat(visibleAtCheckpoint).as("the partition cursor moved while its window was not yet queryable")
-                .contains(false);
+        assertThat(visibleAtCheckpoint).as("every partition-cursor advance waited until its window was queryable: "
+                + "the fence sits before it").contains(false);
         assertVisibleThroughMonotonicAndCaughtUp();
     }
 
@@ -140,9 +140,14 @@ class VisibilityBesideTheStreamTest {
             }
         });
 
+        int commitsBefore = commitRequests();
         stack.deliver(ingest, files.get(0));
 
         assertThat(stack.cursor().nextSeq()).isEqualTo(fileCount + 1);
+        assertThat(commitRequests()).as("COMMIT_CHECK=off: no fence, so no offsets/commit request")
+                .isEqualTo(commitsBefore);
+        assertThat(Thread.getAllStackTraces().keySet()).as("COMMIT_CHECK=off: no fence thread")
+                .noneMatch(t -> t.getName().equals("inorder-commit-fence"));
         int windows = checkpoints.size();
         assertThat(windows).as("files of 7 records span several windows").isGreaterThan(fileCount);
         // Per invocation: the arrival (2), the lease (1), the cursor under it (1), the missing next file (1), the
@@ -151,6 +156,10 @@ class VisibilityBesideTheStreamTest {
         assertThat(stack.dynamoDb.callCount()).as(stack.dynamoDb.calls().toString())
                 .isEqualTo(9 + 3L * fileCount + windows);
         assertThat(tableWrites).as("one write of the table's marks for the whole drain").hasSize(1);
+    }
+
+    private static int commitRequests() {
+        return emulator.requests().entries(e -> e.path().endsWith("/offsets/commit")).size();
     }
 
     /** {@code count} inserts of fresh ids {@code prefix0..}, recorded in source order. */
