@@ -502,6 +502,20 @@ public final class FileLedger {
     }
 
     /**
+     * Checks, without a read while it can, that {@code lease} is still held: a live lease cannot be taken by anyone
+     * else (every taker's condition is that it expired), so until its expiry by this clock the holder needs no read;
+     * after it the cursor is read, as in {@link #cursorUnder}.
+     *
+     * @throws LeaseLostException when it expired and is no longer held
+     */
+    public void requireUnexpired(Lease lease) {
+        if (clock.instant().isBefore(lease.expiresAt())) {
+            return;
+        }
+        cursorUnder(lease);
+    }
+
+    /**
      * Takes the stream's lease for {@code duration} if nobody holds it, it has expired, or {@code owner} already
      * holds it. Empty when someone else holds a live lease: that holder will see every recorded arrival.
      */

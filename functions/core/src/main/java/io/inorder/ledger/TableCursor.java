@@ -26,7 +26,11 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * positions are not comparable across formats, source time is; when one table is fed by several streams or
  * partitions the mark is therefore the newest change seen, not a watermark below which everything is applied (the
  * per-stream and per-partition cursors are the exact ones). Counters are added whether or not the mark moved, since
- * the work was done either way. Thread-safe.
+ * the work was done either way.
+ *
+ * <p>Writers aggregate: the pipeline writes a table's marks once per stream or partition unit and at most once per
+ * commit fence that passed ({@link #recordProgress}), not after every window, so a table fed by many streams is not
+ * one hot item. Thread-safe.
  */
 public final class TableCursor {
 
@@ -76,6 +80,59 @@ public final class TableCursor {
     public boolean recordVisible(String sourceTable, String position, long sourceTimeMillis) {
         return moveMark(sourceTable, position, sourceTimeMillis, VISIBLE_POSITION, VISIBLE_TIME, VISIBLE_AT, "",
                 Map.of());
+    }
+
+    /**
+     * Records both marks and the counters in one write when both may move (the common case: one stream or partition
+     * feeds the table); otherwise falls back to one write per mark, each under its own ordering rule. Either argument
+     * may be {@code null} (nothing new of that kind); {@code counts} go with {@code applied}.
+     */
+    public void recordProgress(String sourceTable, Point applied, Counters counts, Point visible) {
+        if (applied == null && visible == null) {
+            return;
+        }
+        if (visible == null) {
+            recordApplied(sourceTable, applied.position(), applied.sourceTimeMillis(), counts);
+            return;
+        }
+        if (applied == null) {
+            recordVisible(sourceTable, visible.position(), visible.sourceTimeMillis());
+            return;
+        }
+        Objects.requireNonNull(counts, "counts");
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":records", n(counts.records()));
+        values.put(":documents", n(counts.documents()));
+        values.put(":requests", n(counts.requests()));
+        values.put(":applied", s(applied.position()));
+        values.put(":appliedTime", n(applied.sourceTimeMillis()));
+        values.put(":visible", s(visible.position()));
+        values.put(":visibleTime", n(visible.sourceTimeMillis()));
+        values.put(":now", n(clock.millis()));
+        values.put(":kind", s(CursorKind.TABLE.name()));
+        try {
+            db.updateItem(b -> b.tableName(table).key(cursorKey(sourceTable))
+                    .updateExpression("SET " + APPLIED_POSITION + " = :applied, " + APPLIED_TIME + " = :appliedTime, "
+                            + APPLIED_AT + " = :now, " + VISIBLE_POSITION + " = :visible, " + VISIBLE_TIME
+                            + " = :visibleTime, " + VISIBLE_AT + " = :now, " + LedgerTable.CURSOR_KIND + " = :kind"
+                            + COUNT)
+                    .conditionExpression("(attribute_not_exists(" + APPLIED_TIME + ") OR " + APPLIED_TIME
+                            + " <= :appliedTime) AND (attribute_not_exists(" + VISIBLE_TIME + ") OR " + VISIBLE_TIME
+                            + " <= :visibleTime)")
+                    .expressionAttributeValues(values));
+        } catch (ConditionalCheckFailedException oneIsNewer) {
+            // Another stream of the table stored a newer mark of one kind: move each mark on its own rule.
+            recordApplied(sourceTable, applied.position(), applied.sourceTimeMillis(), counts);
+            recordVisible(sourceTable, visible.position(), visible.sourceTimeMillis());
+        }
+    }
+
+    /** A source point of a table: a change's position and its source time. */
+    public record Point(String position, long sourceTimeMillis) {
+
+        public Point {
+            Objects.requireNonNull(position, "position");
+        }
     }
 
     /** The table's marks and totals, read consistently; empty when nothing was recorded for it. */

@@ -26,6 +26,45 @@ public interface FileApplier {
 
     Progress apply(Arrival arrival, long fromRecord, Checkpointer checkpointer, Deadline deadline);
 
+    /**
+     * Opens the work of one drain of {@code stream}: its files are applied through the returned unit, which is ended
+     * once when the drain ends, after the stream's lease was released. An applier keeps per-drain state there (the
+     * tables' marks and the commit fence, written once per drain instead of once per window). The default applies
+     * each file on its own and keeps nothing.
+     *
+     * @param deadline the drain's soft deadline, as {@link #apply} gets it
+     */
+    default Unit open(String stream, Deadline deadline) {
+        return new Unit() {
+            @Override
+            public Progress apply(Arrival arrival, long fromRecord, Checkpointer checkpointer, Deadline until) {
+                return FileApplier.this.apply(arrival, fromRecord, checkpointer, until);
+            }
+
+            @Override
+            public void end() {
+                // Nothing kept per drain.
+            }
+
+            @Override
+            public void abandon(Throwable failure) {
+                // Nothing kept per drain.
+            }
+        };
+    }
+
+    /** One drain's files, applied one after another on one thread ({@link #apply} has the contract above). */
+    interface Unit {
+
+        Progress apply(Arrival arrival, long fromRecord, Checkpointer checkpointer, Deadline deadline);
+
+        /** The drain ended normally; may wait briefly (within the deadline) and may throw what it found then. */
+        void end();
+
+        /** The drain failed with {@code failure}: end without waiting; add any failure of its own to it. */
+        void abandon(Throwable failure);
+    }
+
     /** Moves the stream's cursor after an acknowledged window. */
     @FunctionalInterface
     interface Checkpointer {

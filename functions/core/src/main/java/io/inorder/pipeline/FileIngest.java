@@ -54,16 +54,55 @@ public final class FileIngest implements FileApplier {
                 .map(t -> !t.snapshotPrefixes().isEmpty()).orElse(false), Duration.ZERO, services.metrics());
     }
 
+    /** One file on its own: its table marks are written, and its fence awaited, when it ends. */
     @Override
     public Progress apply(Arrival arrival, long fromRecord, Checkpointer checkpointer, Deadline deadline) {
+        Unit unit = open(arrival.stream(), deadline);
+        Progress progress;
+        try {
+            progress = unit.apply(arrival, fromRecord, checkpointer, deadline);
+        } catch (RuntimeException | Error failure) {
+            unit.abandon(failure);
+            throw failure;
+        }
+        unit.end();
+        return progress;
+    }
+
+    /**
+     * One drain's files share one {@link Visibility}: the tables' marks are written once per drain (and once per
+     * commit fence that passed), and the fence runs in the background while the files go on.
+     */
+    @Override
+    public Unit open(String stream, Deadline deadline) {
+        Visibility visibility = new Visibility(services, deadline);
+        return new Unit() {
+            @Override
+            public Progress apply(Arrival arrival, long fromRecord, Checkpointer checkpointer, Deadline until) {
+                return applyFile(arrival, fromRecord, checkpointer, until, visibility);
+            }
+
+            @Override
+            public void end() {
+                visibility.finish();
+            }
+
+            @Override
+            public void abandon(Throwable failure) {
+                visibility.abandon(failure);
+            }
+        };
+    }
+
+    private Progress applyFile(Arrival arrival, long fromRecord, Checkpointer checkpointer, Deadline deadline,
+            Visibility visibility) {
         String bucket = bucketOf(arrival);
         Optional<TableMapping> table = services.mapper().config().tableForKey(arrival.key());
         ReaderOptions options = table.map(t -> t.readerOptions(format))
                 .orElse(ReaderOptions.defaults().withFormat(format));
         String tableHint = table.map(TableMapping::table).orElse(null);
-        OrderedWriter writer = new OrderedWriter(services, deadline, deadline.earlier(stopMargin.negated()),
-                tableHint,
-                (last, delta, position) -> checkpointer.windowAcknowledged(last.position() + 1, delta, position));
+        OrderedWriter writer = new OrderedWriter(services, deadline.earlier(stopMargin.negated()), tableHint,
+                visibility, (last, delta, position) -> checkpointer.windowAcknowledged(last.position() + 1, delta, position));
         String snapshotOf = services.mapper().config().snapshotTableForKey(arrival.key()).map(TableMapping::table)
                 .orElse(null);
         SnapshotOrder.Source order = snapshots.open(arrival.stream(), snapshotOf, tableHint,

@@ -47,7 +47,7 @@ public record IngestConfig(
 
     /** Whether a table's {@code visibleThrough} waits for the Write API's commit offsets to pass. */
     public enum CommitCheck {
-        /** Poll {@code offsets/commit} after each window until it passes (bounded by COMMIT_WAIT_MS). */
+        /** Poll {@code offsets/commit} beside the stream, one fence in flight (each bounded by COMMIT_WAIT_MS). */
         WAIT,
         /** Never ask; {@code visibleThrough} is not maintained. */
         OFF
@@ -101,9 +101,11 @@ public record IngestConfig(
             "Client-side cap on Write API requests per second per container (0 = off); set it below your "
                     + "Virtual Instance's limit, e.g. 10 for MICRO.");
     public static final Setting COMMIT_CHECK = new Setting("COMMIT_CHECK", "wait",
-            "wait: check offsets/commit after each window before visibleThrough advances; off: never.");
+            "wait: check offsets/commit beside the stream (never before a checkpoint) before visibleThrough "
+                    + "advances; off: never.");
     public static final Setting COMMIT_WAIT_MS = new Setting("COMMIT_WAIT_MS", "30000",
-            "Longest wait for a window's commit offsets to pass, ms (then visibleThrough simply stays behind).");
+            "Longest wait for one fence's commit offsets to pass, ms (then its windows go with the next fence; a "
+                    + "stream blocks on it only once, at its end).");
     public static final Setting BAD_RECORD_POLICY = new Setting("BAD_RECORD_POLICY", "quarantine",
             "quarantine: bad records go to the quarantine and the stream goes on; fail: the stream stops at them.");
     public static final Setting LOG_ROW_DATA = new Setting("LOG_ROW_DATA", "false",

@@ -220,8 +220,26 @@ public final class KafkaIngest implements AutoCloseable {
 
     private record PartitionResult(long applied, long skipped, long ignored, Resume resume) { }
 
-    /** One partition, strictly in offset order. */
+    /**
+     * One partition, strictly in offset order. Its table marks and commit fence live for this invocation only
+     * ({@link Visibility}): the fence runs beside the windows, and the last one is awaited once before the partition
+     * returns.
+     */
     private PartitionResult partition(List<Message> records, Deadline deadline, Instant leaseUntil) {
+        Visibility visibility = new Visibility(services, deadline);
+        PartitionResult result;
+        try {
+            result = partition(records, deadline, leaseUntil, visibility);
+        } catch (RuntimeException | Error failure) {
+            visibility.abandon(failure);
+            throw failure;
+        }
+        visibility.finish();
+        return result;
+    }
+
+    private PartitionResult partition(List<Message> records, Deadline deadline, Instant leaseUntil,
+            Visibility visibility) {
         String topic = records.get(0).topic();
         int partition = records.get(0).partition();
         TopicRoutes.Route route = routes.route(topic);
@@ -240,10 +258,11 @@ public final class KafkaIngest implements AutoCloseable {
         AtomicLong acknowledged = new AtomicLong(cursor.orElse(-1));
         String tableHint = route instanceof TopicRoutes.Table t ? t.table() : null;
         String unmapped = route instanceof TopicRoutes.Unmapped u ? u.reason() : null;
-        OrderedWriter writer = new OrderedWriter(services, deadline, tableHint, (last, delta, position) -> {
-            cursors.advance(topic, partition, last.position(), delta.quarantined());
-            acknowledged.set(last.position());
-        });
+        OrderedWriter writer = new OrderedWriter(services, deadline, tableHint, visibility,
+                (last, delta, position) -> {
+                    cursors.advance(topic, partition, last.position(), delta.quarantined());
+                    acknowledged.set(last.position());
+                });
         long applied = 0;
         long skipped = 0;
         long previous = Long.MIN_VALUE;

@@ -8,7 +8,6 @@ import io.inorder.ledger.Counters;
 import io.inorder.mapping.MappingResult;
 import io.inorder.observe.Metrics;
 import io.inorder.writeapi.CoalescingWindow;
-import io.inorder.writeapi.CommitFence;
 import io.inorder.writeapi.Deadline;
 import io.inorder.writeapi.WriteApiSettings;
 import io.inorder.writeapi.WriteOp;
@@ -20,8 +19,8 @@ import java.util.Map;
 
 /**
  * Writes one ordered unit of input — an S3 file from a record on, or one Kafka partition's records — through the
- * Write API, window by window, in source order: mapper → coalescing window → client → quarantine → commit fence →
- * acknowledgement (architecture §3).
+ * Write API, window by window, in source order: mapper → coalescing window → client → quarantine → acknowledgement,
+ * then the unit's {@link Visibility} (table marks, commit fence in the background) (architecture §3).
  *
  * <p>Guarantees: windows are sent one after another; when one is acknowledged its bad records are already in the
  * quarantine, and only then does {@link Acknowledgement#acknowledged} run with the last record the window fully
@@ -66,10 +65,10 @@ public final class OrderedWriter {
     }
 
     private final IngestServices services;
-    private final Deadline deadline;
     private final Deadline sendBy;
     private final String tableHint;
     private final Acknowledgement acknowledgement;
+    private final Visibility visibility;
     private final WriteApiSettings limits;
 
     private CoalescingWindow window;
@@ -82,24 +81,19 @@ public final class OrderedWriter {
     private long records;
 
     /**
-     * @param tableHint the table of records that carry none (flat rows, CSV lines), from the S3 key or the topic;
-     *                  {@code null} when unknown
+     * @param sendBy     the deadline the Write API requests and their retries may use: for an S3 file the hard one,
+     *                   so a window begun before the soft deadline still completes and its caller stops at the window
+     *                   boundary
+     * @param tableHint  the table of records that carry none (flat rows, CSV lines), from the S3 key or the topic;
+     *                   {@code null} when unknown
+     * @param visibility the unit's table marks and commit fence: the caller ends it ({@link Visibility#finish})
      */
-    public OrderedWriter(IngestServices services, Deadline deadline, String tableHint, Acknowledgement acknowledgement) {
-        this(services, deadline, deadline, tableHint, acknowledgement);
-    }
-
-    /**
-     * @param deadline the soft deadline: the commit fence waits no longer than it
-     * @param sendBy   the hard one the Write API requests and their retries may use: a window begun before the soft
-     *                 deadline must still complete after it, so its caller can stop at the window boundary
-     */
-    public OrderedWriter(IngestServices services, Deadline deadline, Deadline sendBy, String tableHint,
+    public OrderedWriter(IngestServices services, Deadline sendBy, String tableHint, Visibility visibility,
             Acknowledgement acknowledgement) {
         this.services = services;
-        this.deadline = deadline;
         this.sendBy = sendBy;
         this.tableHint = tableHint;
+        this.visibility = visibility;
         this.acknowledgement = acknowledgement;
         this.limits = services.client().settings();
         this.window = services.client().newWindow();
@@ -148,8 +142,9 @@ public final class OrderedWriter {
     }
 
     /**
-     * Sends what the window holds, quarantines the window's bad records, waits for the commit fence when configured,
-     * then acknowledges. Does nothing when no record was taken since the last acknowledgement.
+     * Sends what the window holds, quarantines the window's bad records, then acknowledges, and hands the window's
+     * offsets and table marks to the unit's {@link Visibility} (which never blocks here). Does nothing when no record
+     * was taken since the last acknowledgement.
      *
      * @throws io.inorder.writeapi.WriteApiUnavailableException when the Write API stays unavailable up to the deadline
      *         (nothing was acknowledged: the unit resumes at the previous acknowledgement)
@@ -179,32 +174,19 @@ public final class OrderedWriter {
                     rejected.get(0).origin().describe(), "reason", rejected.get(0).loggable(services.logRowData()),
                     "location", where);
         }
-        boolean visible = false;
-        if (result != null && services.fence() != null && !result.offsets().isEmpty()) {
-            CommitFence.Outcome outcome = services.fence().await(result, deadline);
-            services.metrics().add(Metrics.Name.COMMIT_WAIT, outcome.waited().toMillis());
-            visible = outcome.passed();
-        }
         Counters delta = new Counters(records, result == null ? 0 : result.documentsWritten(),
                 result == null ? 0 : result.requests(), rejected.size());
         if (progressed) {
             acknowledgement.acknowledged(lastComplete, delta, lastPosition);
             lastAcknowledged = lastComplete;
         }
+        // The checkpoint follows the acknowledgement directly; whether the window is visible yet is the fence's
+        // business, in the background, and decides only the tables' visibleThrough (architecture §3, CommitFence).
         for (Map.Entry<String, Mark> m : marks.entrySet()) {
             Mark mark = m.getValue();
-            // Each table is credited with its own records and operations only; requests serve the whole window and
-            // are counted on the stream or partition cursor, not split between tables.
-            services.tables().recordApplied(m.getKey(), mark.position, mark.sourceTimeMillis,
-                    new Counters(mark.records, mark.operations, 0));
-            if (visible) {
-                services.tables().recordVisible(m.getKey(), mark.position, mark.sourceTimeMillis);
-                if (mark.sourceTimeMillis >= 0) {
-                    services.metrics().add(Metrics.Name.SOURCE_TO_VISIBLE_LAG,
-                            Math.max(0, System.currentTimeMillis() - mark.sourceTimeMillis));
-                }
-            }
+            visibility.applied(m.getKey(), mark.position, mark.sourceTimeMillis, mark.records, mark.operations);
         }
+        visibility.acknowledged(result == null ? Map.of() : result.offsets());
         window = services.client().newWindow();
         bad.clear();
         badBytes = 0;

@@ -214,7 +214,8 @@ public final class QuarantineReplay {
         IngestServices s = services;
         IngestServices replaying = new IngestServices(s.mapper(), s.client(), s.fence(), collector, s.tables(),
                 s.metrics(), s.log(), false, s.logRowData());
-        OrderedWriter writer = new OrderedWriter(replaying, deadline, null, (last, delta, position) -> {
+        Visibility visibility = new Visibility(replaying, deadline);
+        OrderedWriter writer = new OrderedWriter(replaying, deadline, null, visibility, (last, delta, position) -> {
             for (int i = fed.size() - 1; i >= acknowledged[0]; i--) {
                 if (fed.get(i).origin().equals(last)) {
                     acknowledged[0] = i + 1;
@@ -247,8 +248,10 @@ public final class QuarantineReplay {
                 writer.accept(admitted);
             }
             writer.flush();
+            visibility.finish();
             clean = true;
         } catch (RuntimeException e) {
+            visibility.abandon(e);
             failure = "not acknowledged: " + e.getMessage() + " (it stays quarantined; replay it again)";
             services.log().warn("replay of a stream stopped", "stream", stream(stream.get(0).record().origin()),
                     "error", e.toString());

@@ -12,6 +12,7 @@ import io.inorder.ledger.FileLedger;
 import io.inorder.ledger.Lease;
 import io.inorder.ledger.LeaseLostException;
 import io.inorder.ledger.StreamCursor;
+import io.inorder.ledger.StreamState;
 
 /**
  * The S3 ordering protocol (architecture §3): applies the files of a stream strictly in sequence order, each exactly
@@ -78,6 +79,20 @@ public final class S3StreamDrain {
 
     private DrainSummary drain(Tally tally, String owner, Deadline deadline) {
         Deadline stopAt = deadline.earlier(settings.stopMargin());
+        FileApplier.Unit unit = applier.open(tally.stream, stopAt);
+        DrainSummary summary;
+        try {
+            summary = drain(tally, owner, stopAt, unit);
+        } catch (RuntimeException | Error failure) {
+            unit.abandon(failure);
+            throw failure;
+        }
+        // After the lease is released: the unit's last wait on the commit fence never holds up another drain.
+        unit.end();
+        return summary;
+    }
+
+    private DrainSummary drain(Tally tally, String owner, Deadline stopAt, FileApplier.Unit unit) {
         while (true) {
             Optional<Lease> acquired = ledger.tryAcquireLease(tally.stream, owner, settings.leaseDuration());
             if (acquired.isEmpty()) {
@@ -87,7 +102,7 @@ public final class S3StreamDrain {
             Lease lease = acquired.get();
             Stop stop;
             try {
-                stop = drainHeld(lease, stopAt, tally);
+                stop = drainHeld(lease, stopAt, tally, unit);
             } catch (LeaseLostException lost) {
                 tally.leaseLost = true;
                 return tally.done();
@@ -106,10 +121,11 @@ public final class S3StreamDrain {
             }
             // Release-then-recheck: an arrival recorded after our last look, whose invocation found the lease
             // still taken, is ours to apply.
-            long next = ledger.cursor(tally.stream).nextSeq();
-            if (ledger.arrival(tally.stream, next).isEmpty()) {
-                tally.waitingOnSeq = OptionalLong.of(next);
-                tally.gapBefore = ledger.firstArrivalAfter(tally.stream, next);
+            // One query answers both whether the next file is there and, when not, which later file waits behind it.
+            StreamState state = ledger.state(ledger.cursor(tally.stream));
+            if (state.next().isEmpty()) {
+                tally.waitingOnSeq = OptionalLong.of(state.cursor().nextSeq());
+                tally.gapBefore = state.firstWaiting().map(a -> OptionalLong.of(a.seq())).orElse(OptionalLong.empty());
                 return tally.done();
             }
             if (stopAt.hasPassed()) {
@@ -125,13 +141,17 @@ public final class S3StreamDrain {
     }
 
     /** Applies ready files in order while holding {@code lease}; returns why it stopped. */
-    private Stop drainHeld(Lease lease, Deadline stopAt, Tally tally) {
+    private Stop drainHeld(Lease lease, Deadline stopAt, Tally tally, FileApplier.Unit unit) {
+        // Checked before the first file, not only at checkpoints: an applier must not send a single window for a
+        // stream whose lease is gone. After that the cursor is known without reading it: each file ends with a
+        // completion conditional on the lease, and a lease outlives the invocation that took it
+        // (DrainSettings), so it cannot have passed to anyone else since.
+        StreamCursor cursor = ledger.cursorUnder(lease);
+        long seq = cursor.nextSeq();
+        long fromRecord = cursor.inFileRecord();
         while (true) {
-            // Checked before every file, not only at checkpoints: an applier must not send a single window
-            // for a stream whose lease is gone.
-            StreamCursor cursor = ledger.cursorUnder(lease);
-            long seq = cursor.nextSeq();
-            Optional<Arrival> ready = ledger.arrival(lease.stream(), seq);
+            long fileSeq = seq;
+            Optional<Arrival> ready = ledger.arrival(lease.stream(), fileSeq);
             if (ready.isEmpty()) {
                 return Stop.GAP;
             }
@@ -139,8 +159,8 @@ public final class S3StreamDrain {
                 return Stop.TIME;
             }
             FileApplier.Checkpointer checkpointer = (nextRecord, delta, lastPosition) ->
-                    ledger.checkpoint(lease, seq, nextRecord, delta, lastPosition);
-            FileApplier.Progress progress = applier.apply(ready.get(), cursor.inFileRecord(), checkpointer, stopAt);
+                    ledger.checkpoint(lease, fileSeq, nextRecord, delta, lastPosition);
+            FileApplier.Progress progress = unit.apply(ready.get(), fromRecord, checkpointer, stopAt);
             if (progress.heldFor() != null) {
                 tally.heldFor = progress.heldFor();
                 return Stop.HELD;
@@ -148,8 +168,12 @@ public final class S3StreamDrain {
             if (!progress.complete()) {
                 return Stop.TIME;
             }
-            ledger.completeFile(lease, seq, progress.recordCount());
+            ledger.completeFile(lease, fileSeq, progress.recordCount());
             tally.filesApplied++;
+            seq = fileSeq + 1;
+            fromRecord = 0;
+            // A holder that stalled past its lease's expiry (by its own clock) reads the cursor to learn who has it.
+            ledger.requireUnexpired(lease);
         }
     }
 

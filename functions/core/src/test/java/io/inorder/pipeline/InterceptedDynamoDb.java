@@ -1,6 +1,10 @@
 package io.inorder.pipeline;
 
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -18,6 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * after the ledger stored the Nth in-file checkpoint (between two acknowledged windows), and around a lease release
  * (to pin down the release-then-recheck race, or to drop the release as when the process dies first). Lets a test
  * change the world — move time, break the Write API, deliver another notification — at that point of a real ingest.
+ * It also counts the calls by operation, as the bench's DynamoDB-calls section does (one per call, not per attempt).
  */
 final class InterceptedDynamoDb implements DynamoDbClient {
 
@@ -30,6 +35,8 @@ final class InterceptedDynamoDb implements DynamoDbClient {
     private volatile Runnable afterCheckpoint;
     private volatile Consumer<Boolean> onRelease;
     private volatile boolean dropNextRelease;
+    private volatile Consumer<UpdateItemRequest> beforeUpdate = request -> { };
+    private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
 
     InterceptedDynamoDb(DynamoDbClient real) {
         this.real = real;
@@ -61,8 +68,34 @@ final class InterceptedDynamoDb implements DynamoDbClient {
         dropNextRelease = true;
     }
 
+    /** Runs {@code hook} before every UpdateItem reaches DynamoDB (on the calling thread), until replaced. */
+    void beforeEveryUpdate(Consumer<UpdateItemRequest> hook) {
+        beforeUpdate = hook;
+    }
+
+    /** The calls made so far, by operation name ({@code UpdateItem}, {@code GetItem}, ...), sorted. */
+    Map<String, Long> calls() {
+        Map<String, Long> out = new TreeMap<>();
+        calls.forEach((op, n) -> out.put(op, n.sum()));
+        return out;
+    }
+
+    long callCount() {
+        return calls.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    void clearCalls() {
+        calls.clear();
+    }
+
+    private void count(String operation) {
+        calls.computeIfAbsent(operation, k -> new LongAdder()).increment();
+    }
+
     @Override
     public UpdateItemResponse updateItem(UpdateItemRequest request) {
+        count("UpdateItem");
+        beforeUpdate.accept(request);
         if (request.updateExpression().startsWith(RELEASE)) {
             return release(request);
         }
@@ -95,16 +128,19 @@ final class InterceptedDynamoDb implements DynamoDbClient {
 
     @Override
     public GetItemResponse getItem(GetItemRequest request) {
+        count("GetItem");
         return real.getItem(request);
     }
 
     @Override
     public PutItemResponse putItem(PutItemRequest request) {
+        count("PutItem");
         return real.putItem(request);
     }
 
     @Override
     public QueryResponse query(QueryRequest request) {
+        count("Query");
         return real.query(request);
     }
 
