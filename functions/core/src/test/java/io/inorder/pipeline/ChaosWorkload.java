@@ -1,5 +1,8 @@
 package io.inorder.pipeline;
 
+import static io.inorder.pipeline.JsonText.object;
+import static io.inorder.pipeline.JsonText.quote;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -224,15 +227,5 @@ final class ChaosWorkload {
         exists.put("status", status);
         exists.put("rev", rev);
         return exists;
-    }
-
-    private static String object(Map<String, String> values) {
-        StringBuilder b = new StringBuilder("{");
-        values.forEach((k, v) -> b.append(b.length() == 1 ? "" : ",").append(quote(k)).append(':').append(quote(v)));
-        return b.append('}').toString();
-    }
-
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

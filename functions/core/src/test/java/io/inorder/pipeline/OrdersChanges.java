@@ -1,5 +1,8 @@
 package io.inorder.pipeline;
 
+import static io.inorder.pipeline.JsonText.object;
+import static io.inorder.pipeline.JsonText.quote;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -152,15 +155,5 @@ final class OrdersChanges {
             exists.put(COLUMNS[i], flags[i]);
         }
         return exists;
-    }
-
-    private static String object(Map<String, String> values) {
-        StringBuilder b = new StringBuilder("{");
-        values.forEach((k, v) -> b.append(b.length() == 1 ? "" : ",").append(quote(k)).append(':').append(quote(v)));
-        return b.append('}').toString();
-    }
-
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

@@ -1,5 +1,7 @@
 package io.inorder.pipeline;
 
+import static io.inorder.pipeline.JsonText.object;
+import static io.inorder.pipeline.JsonText.quote;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.inorder.observe.Log;
@@ -218,15 +220,5 @@ class RowDataInLogsTest {
 
     private static byte[] lines(String... records) {
         return (String.join("\n", records) + "\n").getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String object(Map<String, String> values) {
-        StringBuilder b = new StringBuilder("{");
-        values.forEach((k, v) -> b.append(b.length() == 1 ? "" : ",").append(quote(k)).append(':').append(quote(v)));
-        return b.append('}').toString();
-    }
-
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }
