@@ -447,21 +447,11 @@ public final class FileLedger {
     public List<SkipRecord> skips(String stream) {
         requireStream(stream);
         List<SkipRecord> out = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse page = db.query(b -> b.tableName(table).consistentRead(true)
-                    .keyConditionExpression(LedgerTable.PARTITION_KEY + " = :pk AND begins_with("
-                            + LedgerTable.SORT_KEY + ", :skip)")
-                    .expressionAttributeValues(Map.of(":pk", s(partitionKey(stream)), ":skip", s(SKIP_PREFIX)))
-                    .exclusiveStartKey(from));
-            for (Map<String, AttributeValue> item : page.items()) {
-                out.add(new SkipRecord(stream, longOr(item, SKIP_FROM, -1), longOr(item, SKIP_TO, -1),
-                        stringOrNull(item, SKIP_REASON), stringOrNull(item, SKIPPED_BY),
-                        Instant.ofEpochMilli(longOr(item, SKIPPED_AT, 0))));
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        for (Map<String, AttributeValue> item : Items.underPrefix(db, table, partitionKey(stream), SKIP_PREFIX)) {
+            out.add(new SkipRecord(stream, longOr(item, SKIP_FROM, -1), longOr(item, SKIP_TO, -1),
+                    stringOrNull(item, SKIP_REASON), stringOrNull(item, SKIPPED_BY),
+                    Instant.ofEpochMilli(longOr(item, SKIPPED_AT, 0))));
+        }
         return out;
     }
 

@@ -18,7 +18,6 @@ import java.util.OptionalLong;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
@@ -210,23 +209,13 @@ public final class PartitionCursor {
 
     /** The partition's resets, oldest first. */
     public List<CursorReset> resets(String topic, int partition) {
-        String pk = partitionKey(topic, partition);
         List<CursorReset> out = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse page = db.query(b -> b.tableName(table).consistentRead(true)
-                    .keyConditionExpression(LedgerTable.PARTITION_KEY + " = :pk AND begins_with("
-                            + LedgerTable.SORT_KEY + ", :reset)")
-                    .expressionAttributeValues(Map.of(":pk", s(pk), ":reset", s(RESET_PREFIX)))
-                    .exclusiveStartKey(from));
-            for (Map<String, AttributeValue> item : page.items()) {
-                out.add(new CursorReset(topic, partition, Items.longOr(item, PREVIOUS_OFFSET, -1),
-                        Items.longOr(item, LAST_OFFSET, -1), Items.stringOrNull(item, RESET_REASON),
-                        Items.stringOrNull(item, RESET_BY), Instant.ofEpochMilli(Items.longOr(item, RESET_AT, 0))));
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        for (Map<String, AttributeValue> item : Items.underPrefix(db, table, partitionKey(topic, partition),
+                RESET_PREFIX)) {
+            out.add(new CursorReset(topic, partition, Items.longOr(item, PREVIOUS_OFFSET, -1),
+                    Items.longOr(item, LAST_OFFSET, -1), Items.stringOrNull(item, RESET_REASON),
+                    Items.stringOrNull(item, RESET_BY), Instant.ofEpochMilli(Items.longOr(item, RESET_AT, 0))));
+        }
         return out;
     }
 
